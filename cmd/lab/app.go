@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	lab "github.com/learnlab/lab"
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/services"
+	"github.com/learnlab/lab/internal/workspace"
+)
+
+// app is what every command shares: where the course and the workspace are, and the streams.
+type app struct {
+	in          io.Reader
+	out, errOut io.Writer
+	coursePath  string // --course or $LAB_COURSE; "" for the built-in course
+	cwd         string
+
+	loaded *course.Course
+}
+
+func newApp(in io.Reader, out, errOut io.Writer) *app {
+	cwd, _ := os.Getwd()
+	return &app{in: in, out: out, errOut: errOut, cwd: cwd, coursePath: os.Getenv("LAB_COURSE")}
+}
+
+// course loads the course once per process. A broken course is a usage error: every problem is
+// listed with its file and line.
+func (a *app) course() (*course.Course, error) {
+	if a.loaded != nil {
+		return a.loaded, nil
+	}
+	var c *course.Course
+	var err error
+	if a.coursePath == "" {
+		c, err = course.Load(lab.Course, "")
+	} else {
+		dir, aerr := filepath.Abs(a.coursePath)
+		if aerr != nil {
+			return nil, usageErr(aerr)
+		}
+		if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+			return nil, usageErr(fmt.Errorf("course directory %s not found", a.coursePath))
+		}
+		c, err = course.Load(os.DirFS(dir), dir)
+	}
+	if err != nil {
+		var ps course.Problems
+		if errors.As(err, &ps) {
+			return nil, usageErr(fmt.Errorf("the course has %d problem(s):\n%w", len(ps), err))
+		}
+		return nil, usageErr(err)
+	}
+	a.loaded = c
+	return c, nil
+}
+
+// workspace finds the learner's workspace from the working directory (see workspace.Find).
+func (a *app) workspace(create bool) (*workspace.Workspace, error) {
+	w, err := workspace.Find(a.cwd, create)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return w, nil
+}
+
+// state loads progress; a corrupt file is reported once and replaced by empty progress.
+func (a *app) state(w *workspace.Workspace) *workspace.State {
+	s, err := w.Load()
+	if err != nil {
+		fmt.Fprintln(a.errOut, "lab: warning:", err)
+		if s == nil {
+			s = &workspace.State{}
+		}
+	}
+	return s
+}
+
+// lab resolves a lab argument; "" means the lab of the working directory, else the last one
+// started or checked.
+func (a *app) lab(c *course.Course, arg string) (*course.Lab, error) {
+	if arg != "" {
+		l, err := c.Resolve(arg)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		return l, nil
+	}
+	w, err := a.workspace(false)
+	if err != nil {
+		return nil, usageErr(errors.New("which lab? name one, like `lab check 1`"))
+	}
+	id := w.LabAt(a.cwd)
+	if id == "" {
+		id = a.state(w).Current
+	}
+	if id == "" {
+		return nil, usageErr(errors.New("which lab? name one, like `lab check 1`"))
+	}
+	l, err := c.Resolve(id)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return l, nil
+}
+
+// services returns what starts Redis and PostgreSQL for checks.
+// (The services package fills this in; until then labs with services cannot be checked.)
+func (a *app) services() services.Acquirer { return noServices{} }
+
+type noServices struct{}
+
+func (noServices) Acquire(ctx context.Context, names []string) ([]string, func(), error) {
+	if len(names) == 0 {
+		return nil, func() {}, nil
+	}
+	return nil, nil, errors.New("services are not available in this build yet")
+}

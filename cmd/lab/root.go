@@ -1,0 +1,36 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lab",
+		Short: "A terminal workbench for learning back-end engineering in Go",
+		Long: `lab teaches back-end engineering by doing: each lesson comes with a runnable Go
+service to finish, graded by hidden tests against real Redis and PostgreSQL.
+
+Start with:  lab start 1     then edit the code and run:  lab check`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runHome(cmd.Context(), a)
+		},
+	}
+	root.PersistentFlags().StringVar(&a.coursePath, "course", a.coursePath, "use the course in `DIR` instead of the built-in one (also $LAB_COURSE)")
+	root.SetIn(a.in)
+	root.SetOut(a.out)
+	root.SetErr(a.errOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+	root.AddCommand(
+		newListCmd(a),
+		newStartCmd(a),
+		newHintCmd(a),
+		newResetCmd(a),
+		newProgressCmd(a),
+		newVersionCmd(a),
+	)
+	return root
+}

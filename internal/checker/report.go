@@ -1,0 +1,77 @@
+package checker
+
+import (
+	"time"
+)
+
+// Status is the grade of a test, a task or a whole check.
+type Status string
+
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Error   Status = "error"   // did not compile, or the run broke before grading
+	Timeout Status = "timeout" // the deadline stopped the run
+)
+
+// Report is the result of one check. The checker never prints: renderers in package report
+// (text, JSON, JUnit) and the TUI present it.
+type Report struct {
+	Lab      string        `json:"lab"`   // "05-caching"
+	Title    string        `json:"title"` // the lab's title
+	Status   Status        `json:"status"`
+	Message  string        `json:"message,omitempty"` // for error/timeout: what went wrong, readable
+	Build    string        `json:"build,omitempty"`   // compiler output when Status is error
+	Tasks    []TaskResult  `json:"tasks"`
+	Duration time.Duration `json:"duration"`
+}
+
+// TaskResult is one lab.toml task's grade: pass only when every test it lists passed.
+type TaskResult struct {
+	ID         string       `json:"id"`
+	Title      string       `json:"title"`
+	Status     Status       `json:"status"`
+	Message    string       `json:"message,omitempty"` // the first failing test's message
+	WasPassing bool         `json:"was_passing,omitempty"`
+	Tests      []TestResult `json:"tests"`
+}
+
+// TestResult is one hidden test, graded from test2json events only.
+type TestResult struct {
+	Name      string        `json:"name"`
+	TaskID    string        `json:"task_id"`
+	Status    Status        `json:"status"`
+	Message   string        `json:"message,omitempty"` // what the test reported (t.Error lines)
+	Output    string        `json:"output,omitempty"`  // everything else the run printed (the learner's output)
+	Elapsed   time.Duration `json:"elapsed"`
+	Truncated bool          `json:"truncated,omitempty"` // output was capped
+}
+
+// Passed counts the passing tasks.
+func (r *Report) Passed() int {
+	n := 0
+	for _, t := range r.Tasks {
+		if t.Status == Pass {
+			n++
+		}
+	}
+	return n
+}
+
+// Event is streamed while a check runs, for progress displays.
+type Event struct {
+	Kind   EventKind
+	Test   string // for TestStarted/TestDone
+	TaskID string // for TestDone/TaskDone
+	Status Status // for TestDone/TaskDone
+}
+
+type EventKind int
+
+const (
+	Building    EventKind = iota // compiling the learner's code with the hidden tests
+	Running                      // the test binary started
+	TestStarted                  // a hidden test began
+	TestDone                     // a hidden test finished
+	TaskDone                     // every test of a task has finished
+)
