@@ -114,6 +114,7 @@ func Load(fsys fs.FS, root string) (*Course, error) {
 		}
 		lab, lps := loadLab(fsys, e.Name(), lessons)
 		ps = append(ps, lps...)
+		delete(lessons, e.Name()) // claimed, even when its lab.toml is broken
 		if lab == nil {
 			continue
 		}
@@ -121,7 +122,6 @@ func Load(fsys fs.FS, root string) (*Course, error) {
 			ps.add(lab.Dir, 0, "lab number %02d is taken by labs/%s", lab.Number, other)
 		}
 		numbers[lab.Number] = lab.ID
-		delete(lessons, lab.ID)
 		c.Labs = append(c.Labs, lab)
 	}
 	for id, file := range lessons {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type manifestTask struct {
 var (
 	taskIDRe   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	testNameRe = regexp.MustCompile(`^(Test|Fuzz)[A-Za-z0-9_]*$`)
+	lineRe     = regexp.MustCompile(`^toml: line (\d+)[^:]*: `)
 	knownSvc   = map[string]bool{"redis": true, "postgres": true}
 )
 
@@ -58,6 +60,10 @@ func parseManifest(file string, src []byte) (*Lab, Problems) {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			ps.add(file, pe.Position.Line, "%s", pe.Message)
+		} else if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
+			// Type mismatches come back as plain errors that name the line in their text.
+			n, _ := strconv.Atoi(m[1])
+			ps.add(file, n, "%s", strings.TrimPrefix(err.Error(), m[0]))
 		} else {
 			ps.add(file, 0, "%v", err)
 		}

@@ -1,0 +1,3 @@
+module example.com/democourse
+
+go 1.26
