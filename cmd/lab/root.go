@@ -31,6 +31,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newResetCmd(a),
 		newProgressCmd(a),
 		newVersionCmd(a),
+		newNewCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,82 @@
+// Package scaffold writes a new lesson and lab from a template that `lab dev check` accepts as
+// it stands: the example task fails on the starter and passes on the solution.
+package scaffold
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"text/template"
+)
+
+//go:embed template
+var files embed.FS
+
+// Options describe the lab to create.
+type Options struct {
+	ID       string   // "13-graphql"
+	Title    string   // "GraphQL APIs"
+	Services []string // "redis", "postgres"
+}
+
+var idRe = regexp.MustCompile(`^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Create writes lessons/<id>.md and labs/<id>/ under courseDir and returns the paths written.
+// It refuses to overwrite anything.
+func Create(courseDir string, o Options) ([]string, error) {
+	if !idRe.MatchString(o.ID) {
+		return nil, fmt.Errorf("lab name %q: use NN-slug, two digits then kebab-case, like 13-graphql", o.ID)
+	}
+	if o.Title == "" {
+		return nil, errors.New("a title is needed: --title \"GraphQL APIs\"")
+	}
+	for _, s := range o.Services {
+		if s != "redis" && s != "postgres" {
+			return nil, fmt.Errorf("unknown service %q (known: redis, postgres)", s)
+		}
+	}
+	for _, p := range []string{filepath.Join(courseDir, "lessons", o.ID+".md"), filepath.Join(courseDir, "labs", o.ID)} {
+		if _, err := os.Stat(p); err == nil {
+			return nil, fmt.Errorf("%s already exists: pick another name or remove it", p)
+		}
+	}
+	data := struct {
+		Options
+		TaskID string
+	}{o, "hello"}
+	out := []struct{ tmpl, path string }{
+		{"template/lesson.md.tmpl", filepath.Join("lessons", o.ID+".md")},
+		{"template/lab.toml.tmpl", filepath.Join("labs", o.ID, "lab.toml")},
+		{"template/starter.go.tmpl", filepath.Join("labs", o.ID, "starter", "main.go")},
+		{"template/solution.go.tmpl", filepath.Join("labs", o.ID, "solution", "main.go")},
+		{"template/check_test.go.tmpl", filepath.Join("labs", o.ID, "check", "hello_test.go")},
+	}
+	var written []string
+	for _, f := range out {
+		src, err := files.ReadFile(f.tmpl)
+		if err != nil {
+			return written, err
+		}
+		t, err := template.New(f.tmpl).Parse(string(src))
+		if err != nil {
+			return written, err
+		}
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, data); err != nil {
+			return written, err
+		}
+		p := filepath.Join(courseDir, f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return written, err
+		}
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, f.path)
+	}
+	return written, nil
+}
