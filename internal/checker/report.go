@@ -33,6 +33,7 @@ type TaskResult struct {
 	Status     Status       `json:"status"`
 	Message    string       `json:"message,omitempty"` // the first failing test's message
 	WasPassing bool         `json:"was_passing,omitempty"`
+	HintCount  int          `json:"hint_count,omitempty"` // hints lab.toml gives for the task
 	Tests      []TestResult `json:"tests"`
 }
 
@@ -64,6 +65,17 @@ type Event struct {
 	Test   string // for TestStarted/TestDone
 	TaskID string // for TestDone/TaskDone
 	Status Status // for TestDone/TaskDone
+}
+
+// Failed lists the tasks that did not pass, in lab order.
+func (r *Report) Failed() []TaskResult {
+	var out []TaskResult
+	for _, t := range r.Tasks {
+		if t.Status != Pass {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 type EventKind int

@@ -1,0 +1,192 @@
+// Package checker grades a learner's lab folder with the lab's hidden tests: it overlays them
+// into the learner's module (nothing is written there), runs `go test -json` through package
+// runner, maps test2json events to tasks and returns a Report. It never prints.
+package checker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/runner"
+)
+
+// Acquirer is services.Acquirer (same method set, so any services.Acquirer fits): it makes the
+// lab's services ready for one check and returns their env (REDIS_URL=..., DATABASE_URL=...).
+// Declared here so grading does not depend on the services package's build.
+type Acquirer interface {
+	Acquire(ctx context.Context, names []string) (env []string, release func(), err error)
+}
+
+// ErrEnvironment is wrapped by every error Run and Warm return for a problem of the machine
+// (Go missing, services unavailable): the CLI exits 3 on it. A learner's broken code is never
+// an error, it is a Report.
+var ErrEnvironment = errors.New("environment")
+
+// envError wraps a cause so that errors.Is(err, ErrEnvironment) holds and the message stays the cause's.
+type envError struct{ err error }
+
+func (e envError) Error() string           { return e.err.Error() }
+func (e envError) Unwrap() []error         { return []error{ErrEnvironment, e.err} }
+func envErr(format string, a ...any) error { return envError{fmt.Errorf(format, a...)} }
+
+// Limits on what a check keeps and tolerates. Variables so tests can shrink them.
+var (
+	// MaxTestOutput is what is kept of one test's output (head and tail, with a note of the cut).
+	MaxTestOutput = 8 << 10
+	// MaxTotalOutput is what is kept of all output together.
+	MaxTotalOutput = 1 << 20
+	// MaxRawOutput stops a run whose output exceeds it: a learner loop printing forever.
+	MaxRawOutput int64 = 32 << 20
+	// BuildTimeout bounds compiling (a cold build cache with heavy dependencies is slow).
+	BuildTimeout = 5 * time.Minute
+)
+
+// Options says what to check.
+type Options struct {
+	Course   *course.Course
+	Lab      *course.Lab
+	Dir      string      // the learner's lab folder, a module root
+	Services Acquirer    // may be nil when the lab lists no services
+	Progress func(Event) // optional; called from the goroutine reading the tests' output
+	// PassedBefore holds the ids of tasks that passed at least once (TaskResult.WasPassing).
+	PassedBefore map[string]bool
+	// Timeout bounds the tests' run (go test -timeout); 0 means the lab's. The run is killed
+	// a grace period after it (SIGTERM, then SIGKILL), compile time not counted.
+	Timeout time.Duration
+}
+
+func (o *Options) timeout() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	if o.Lab != nil && o.Lab.Timeout > 0 {
+		return o.Lab.Timeout
+	}
+	return course.DefaultTimeout
+}
+
+// grace is how long after the tests' own timeout the hard deadline falls.
+func grace(t time.Duration) time.Duration {
+	return min(max(t/4, 3*time.Second), 15*time.Second)
+}
+
+// Run grades opts.Dir. The error is only for environment problems (errors.Is(err,
+// ErrEnvironment)) and for a cancelled ctx (the process group is killed first).
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	start := time.Now()
+	if opts.Course == nil || opts.Lab == nil {
+		return nil, errors.New("checker: Options.Course and Options.Lab are required")
+	}
+	l := opts.Lab
+	if l.Mode == course.ModeMutation {
+		return nil, fmt.Errorf("%s is a mutation-mode lab: this version of lab cannot grade it yet (update lab)", l.ID)
+	}
+	goPath, err := runner.GoPath()
+	if err != nil {
+		return nil, envError{err}
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	g := newGrader(l, dir, opts.Progress)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		r := g.report(Error, fmt.Sprintf("the lab folder %s is missing: run `lab reset %d` to get the starter back", dir, l.Number), "")
+		r.Duration = time.Since(start)
+		return r, nil
+	}
+
+	env := runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local"})
+	if len(l.Services) > 0 {
+		if opts.Services == nil {
+			return nil, envErr("%s needs %s, and no service provider was given", l.ID, strings.Join(l.Services, " and "))
+		}
+		senv, release, err := opts.Services.Acquire(ctx, l.Services)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, envError{fmt.Errorf("start %s for %s: %w", strings.Join(l.Services, ", "), l.ID, err)}
+		}
+		if release != nil {
+			defer release()
+		}
+		env = append(env, senv...)
+	}
+
+	p, err := prepare(opts.Course, l, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer p.cleanup()
+	g.plan = p
+
+	t := opts.timeout()
+	var names []string
+	for _, task := range l.Tasks {
+		for _, name := range task.Tests {
+			names = append(names, regexp.QuoteMeta(name))
+		}
+	}
+	args := []string{"test", "-json", "-count=1", "-mod=readonly", "-tags=labcheck", "-vet=off",
+		"-overlay=" + p.overlay, "-timeout=" + t.String(), "-run=^(" + strings.Join(names, "|") + ")$", "."}
+	dl := runner.NewDeadline(time.Now().Add(BuildTimeout))
+	g.onStart = func() { dl.Set(time.Now().Add(t + grace(t))) }
+	g.emit(Event{Kind: Building})
+	res, err := runner.Run(ctx, runner.Spec{
+		Path: goPath, Args: args, Dir: dir, Env: env,
+		Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
+	})
+	if err != nil {
+		return nil, envErr("run go test: %v", err)
+	}
+	if res.Killed == runner.Canceled {
+		return nil, ctx.Err()
+	}
+	r := g.finish(res, t)
+	r.Duration = time.Since(start)
+	for i := range r.Tasks {
+		tr := &r.Tasks[i]
+		tr.WasPassing = opts.PassedBefore[tr.ID] && tr.Status != Pass
+	}
+	return r, nil
+}
+
+// Warm compiles the learner's module together with the hidden tests, without running them, so
+// that the first real check finds a warm build cache. Compile errors are not reported: the
+// next check shows them.
+func Warm(ctx context.Context, opts Options) error {
+	if opts.Course == nil || opts.Lab == nil {
+		return errors.New("checker: Options.Course and Options.Lab are required")
+	}
+	goPath, err := runner.GoPath()
+	if err != nil {
+		return envError{err}
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return err
+	}
+	p, err := prepare(opts.Course, opts.Lab, dir)
+	if err != nil {
+		return err
+	}
+	defer p.cleanup()
+	env := runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local"})
+	_, err = runner.Run(ctx, runner.Spec{
+		Path: goPath, Dir: dir, Env: env,
+		Args:     []string{"test", "-c", "-o", os.DevNull, "-mod=readonly", "-tags=labcheck", "-vet=off", "-overlay=" + p.overlay, "."},
+		Deadline: runner.NewDeadline(time.Now().Add(BuildTimeout)),
+	})
+	if err != nil {
+		return envErr("warm the build cache: %v", err)
+	}
+	return ctx.Err()
+}
