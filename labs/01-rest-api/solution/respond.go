@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"log"
+	"net/http"
+)
+
+// maxBodyBytes bounds the request bodies the server reads: a client must not be able to make it
+// hold gigabytes in memory.
+const maxBodyBytes = 1 << 20
+
+// writeJSON replies with status and v encoded as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		log.Printf("write response: %v", err) // the client went away: nothing left to tell it
+	}
+}
+
+// problem is an error body as RFC 9457 ("Problem Details for HTTP APIs") defines it.
+type problem struct {
+	Type   string `json:"type"`             // a URI naming the kind of problem; "about:blank" means "see status"
+	Title  string `json:"title"`            // a short summary of that kind, the same every time
+	Status int    `json:"status"`           // the HTTP status code, repeated for the client's convenience
+	Detail string `json:"detail,omitempty"` // what went wrong this time, for a human
+}
+
+// writeProblem replies with status and an application/problem+json body.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+	if err := json.NewEncoder(w).Encode(p); err != nil {
+		log.Printf("write problem: %v", err)
+	}
+}
+
+// notImplemented is the starter's placeholder answer for work that is still a TODO.
+func notImplemented(w http.ResponseWriter, r *http.Request, todo string) {
+	writeProblem(w, http.StatusNotImplemented, r.Method+" "+r.URL.Path+" is not implemented yet: see "+todo)
+}
