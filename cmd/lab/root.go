@@ -32,6 +32,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newProgressCmd(a),
 		newVersionCmd(a),
 		newNewCmd(a),
+		newCICmd(a),
 	)
 	return root
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/learnlab/lab/internal/classroom"
+)
+
+// demoCourse is the loader's fixture course: one lab, 01-demo, with tasks hello and count.
+var demoCourse, _ = filepath.Abs("../../internal/course/testdata/course")
+
+type result struct {
+	out, err string
+	code     int
+}
+
+// run executes lab in-process from dir, with stdin.
+func run(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := newApp(strings.NewReader(stdin), &out, &errOut)
+	a.cwd = dir
+	cmd := newRootCmd(a)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	if err != nil && err != errSilent {
+		errOut.WriteString(err.Error())
+	}
+	return result{out.String(), errOut.String(), exitCode(err)}
+}
+
+func TestLearnerCommandsFromAnywhereInTheWorkspace(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", demoCourse)
+	home := t.TempDir()
+
+	r := run(t, home, "", "start", "1", "--no-tui")
+	if r.code != 0 || !strings.Contains(r.out, "Started 01-demo") {
+		t.Fatalf("start: %+v", r)
+	}
+	labDir := filepath.Join(home, "lab-work", "01-demo")
+	if _, err := os.Stat(filepath.Join(labDir, "main.go")); err != nil {
+		t.Fatalf("starter not copied: %v", err)
+	}
+	r = run(t, labDir, "", "start", "demo", "--no-tui")
+	if r.code != 0 || !strings.Contains(r.out, "already started") {
+		t.Errorf("second start: %+v", r)
+	}
+
+	for _, dir := range []string{home, filepath.Join(home, "lab-work"), labDir} {
+		r = run(t, dir, "", "list")
+		if r.code != 0 || !strings.Contains(r.out, "01-demo — Demo") || !strings.Contains(r.out, "0/2") {
+			t.Errorf("list from %s: %+v", dir, r)
+		}
+		r = run(t, dir, "", "progress")
+		if r.code != 0 || !strings.Contains(r.out, "hello") {
+			t.Errorf("progress from %s: %+v", dir, r)
+		}
+	}
+
+	// Hints: one more each time, for the lab of the working directory.
+	r = run(t, labDir, "", "hint")
+	if r.code != 0 || !strings.Contains(r.out, "Hint 1/1") {
+		t.Errorf("hint: %+v", r)
+	}
+	r = run(t, home, "", "hint", "1", "count")
+	if r.code != 0 || !strings.Contains(r.out, "count — Count to three") {
+		t.Errorf("hint 1 count: %+v", r)
+	}
+	r = run(t, home, "", "hint", "1", "nope")
+	if r.code != exitUsage || !strings.Contains(r.err, `no task "nope"`) {
+		t.Errorf("hint for an unknown task: %+v", r)
+	}
+
+	// Reset asks first; "n" keeps everything.
+	main := filepath.Join(labDir, "main.go")
+	os.WriteFile(main, []byte("package main // mine\nfunc main() {}\n"), 0o644)
+	r = run(t, home, "n\n", "reset", "1")
+	if data, _ := os.ReadFile(main); !strings.Contains(string(data), "mine") || !strings.Contains(r.out, "Nothing was reset") {
+		t.Errorf("reset answered no changed files: %+v", r)
+	}
+	r = run(t, home, "", "reset", "1")
+	if r.code != exitUsage {
+		t.Errorf("reset with no answer: %+v", r)
+	}
+	r = run(t, labDir, "", "reset", "1", "--yes")
+	if r.code != 0 || !strings.Contains(r.out, "previous files are in") {
+		t.Fatalf("reset --yes: %+v", r)
+	}
+	if data, _ := os.ReadFile(main); strings.Contains(string(data), "mine") {
+		t.Error("reset --yes did not restore main.go")
+	}
+	backups, _ := filepath.Glob(filepath.Join(home, "lab-work", ".lab", "backup", "01-demo-*", "main.go"))
+	if len(backups) != 1 {
+		t.Errorf("backups: %v", backups)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", demoCourse)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"start", "dmo", "--no-tui"}, "did you mean 01-demo?"},
+		{[]string{"progress"}, "lab start 1"},
+		{[]string{"reset", "1", "--yes"}, "no lab workspace here"},
+		{[]string{"--course", filepath.Join(dir, "nope"), "list"}, "not found"},
+		{[]string{"list", "--bogus"}, "unknown flag"},
+	} {
+		r := run(t, dir, "", tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.err, tc.want) {
+			t.Errorf("lab %v: code %d, stderr %q; want 2 and %q", tc.args, r.code, r.err, tc.want)
+		}
+	}
+}
+
+func TestBrokenCourseNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n\ngo 1.26\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "labs", "01-a", "starter"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "lessons"), 0o755)
+	os.WriteFile(filepath.Join(dir, "labs", "01-a", "lab.toml"), []byte("format_version = 1\ntitle = \"A\"\ncolour = 1\n"), 0o644)
+	r := run(t, dir, "", "--course", dir, "list")
+	if r.code != exitUsage || !strings.Contains(r.err, `labs/01-a/lab.toml:3: unknown key "colour"`) {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func TestNewScaffoldsALoadableLab(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "course")
+	r := run(t, t.TempDir(), "", "--course", dir, "new", "01-hello", "--title", "Hello", "--services", "redis")
+	if r.code != 0 {
+		t.Fatalf("new: %+v", r)
+	}
+	r = run(t, t.TempDir(), "", "--course", dir, "list")
+	if r.code != 0 || !strings.Contains(r.out, "01-hello — Hello") || !strings.Contains(r.out, "redis") {
+		t.Fatalf("list of the scaffold: %+v", r)
+	}
+	r = run(t, t.TempDir(), "", "--course", dir, "new", "01-hello", "--title", "Again")
+	if r.code != exitUsage || !strings.Contains(r.err, "already exists") {
+		t.Errorf("second new: %+v", r)
+	}
+}
+
+func TestCIInitWritesALintCleanWorkflow(t *testing.T) {
+	repo := t.TempDir()
+	os.Mkdir(filepath.Join(repo, ".git"), 0o755)
+	sub := filepath.Join(repo, "lab-work", "01-demo")
+	os.MkdirAll(sub, 0o755)
+	r := run(t, sub, "", "ci", "init")
+	if r.code != 0 {
+		t.Fatalf("ci init: %+v", r)
+	}
+	data, err := os.ReadFile(filepath.Join(repo, ".github", "workflows", "lab.yml"))
+	if err != nil || string(data) != classroom.Workflow(classroom.DefaultInstall) {
+		t.Fatalf("workflow: %v", err)
+	}
+	if r := run(t, sub, "", "ci", "init"); r.code != exitUsage {
+		t.Errorf("second ci init without --force: %+v", r)
+	}
+}
