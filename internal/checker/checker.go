@@ -151,6 +151,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, ctx.Err()
 	}
 	r := g.finish(res, t)
+	for _, d := range p.dropped {
+		r.Notes = append(r.Notes, fmt.Sprintf("ignored `%s` from your go.mod: checks always build with the course's pinned dependencies", d))
+	}
 	r.Duration = time.Since(start)
 	for i := range r.Tasks {
 		tr := &r.Tasks[i]

@@ -3,6 +3,7 @@ package checker
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,6 +33,7 @@ type testState struct {
 	msg     capped
 	out     capped
 	inMsg   int // indentation of the message being continued, or -1
+	sealed  bool
 	panic   string
 }
 
@@ -103,6 +105,12 @@ func (g *grader) line(b []byte) {
 	case "start":
 		if e.Test == "" && !g.started {
 			g.started = true
+			if g.plan != nil {
+				// Compiled: the sources (and their seals) need not stay readable while learner code runs.
+				for _, src := range g.plan.sources {
+					os.Remove(src)
+				}
+			}
 			if g.onStart != nil {
 				g.onStart()
 			}
@@ -135,12 +143,17 @@ func (g *grader) line(b []byte) {
 	}
 	switch e.Action {
 	case "output":
+		if g.plan != nil && !isSub && g.plan.seals[top] != "" && strings.Contains(e.Output, g.plan.seals[top]) {
+			ts.sealed = true
+			return
+		}
 		g.scan(e.Output)
 		g.output(ts, sub, e.Output)
 	case "run":
 		if isSub {
 			return
 		}
+		ts.sealed = false
 		if ts.state != "" {
 			g.tamper("%s started twice", top)
 		}
@@ -165,6 +178,9 @@ func (g *grader) line(b []byte) {
 		}
 		if ts.state != "running" {
 			g.tamper("%s ended while it was not running", top)
+		}
+		if e.Action == "pass" && !ts.sealed && g.plan != nil && g.plan.seals[top] != "" {
+			g.tamper("%s reported a pass it did not earn", top)
 		}
 		ts.state = "done"
 		ts.status = map[string]Status{"pass": Pass, "fail": Fail, "skip": "skip"}[e.Action]
@@ -304,7 +320,7 @@ func (g *grader) finish(res *runner.Result, limit time.Duration) *Report {
 		}
 		return g.report(Timeout, fmt.Sprintf("the test program did not finish within the time limit (%s) and no test was running: look for an infinite loop at startup (in init or a package-level variable)", limit), "")
 	case g.tampered != "":
-		return g.report(Error, "the test results could not be trusted ("+g.tampered+"): something printed lines that imitate the test framework's own (starting with the \\x16 control character). Remove that output and check again", "")
+		return g.report(Error, "the test results could not be trusted ("+g.tampered+"): something printed lines that imitate the testing framework's own (\"=== RUN ...\", \"--- PASS: ...\"). Remove that output and check again", "")
 	case g.timedOut != "":
 		return g.report(Timeout, fmt.Sprintf("%s was still running when the time limit (%s) ran out: look for an infinite loop or something blocked forever (a channel, a lock, a request without a timeout)", orUnknown(strings.Join(g.running, ", ")), g.timedOut), "")
 	}
@@ -399,13 +415,15 @@ func (g *grader) report(status Status, msg, build string) *Report {
 				Message: strings.TrimRight(ts.msg.String(), "\n"), Output: strings.TrimRight(ts.out.String(), "\n"),
 				Truncated: ts.msg.cut > 0 || ts.out.cut > 0}
 			switch {
-			case whole && status == Error && ts.state == "":
+			case whole && status == Error && !g.started:
 				res.Status, res.Message = Error, "not run: "+firstLine(msg)
 			case whole && status == Timeout && (ts.state == "running" || ts.state == "paused" || contains(g.running, name)):
 				res.Status = Timeout
 				res.Message = joinMsg(fmt.Sprintf("still running when the time limit ran out (%s)", firstLine(msg)), res.Message)
+			case whole && ts.state == "":
+				res.Status, res.Message = Fail, "not run: "+firstLine(msg)
 			case whole && ts.state != "done":
-				res.Status, res.Message = Fail, joinMsg("not finished: "+firstLine(msg), res.Message)
+				res.Status, res.Message = status, joinMsg("not finished: "+firstLine(msg), res.Message)
 			case whole && status == Error && (g.tampered != "" || g.pkgAction != "pass"):
 				res.Status, res.Message = Fail, joinMsg("not graded: "+firstLine(msg), res.Message)
 			case ts.state == "":

@@ -28,6 +28,8 @@ type plan struct {
 	overlay  string            // path of the overlay JSON
 	hidden   map[string]string // overlay source path -> how to show it ("hidden test books_test.go")
 	files    []string          // hidden test file names as the compiler reports them (zz_lab_books_test.go)
+	sources  []string          // the hidden test files in tmp, removed once compiled
+	seals    map[string]string // test -> the line its wrapper logs when it returns normally
 	dropped  []string          // learner replace directives that were ignored
 	modNotes []string
 }
@@ -45,7 +47,7 @@ func prepare(c *course.Course, l *course.Lab, dir string) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
 	}
-	p := &plan{tmp: tmp, hidden: map[string]string{}}
+	p := &plan{tmp: tmp, hidden: map[string]string{}, seals: map[string]string{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -81,12 +83,27 @@ func prepare(c *course.Course, l *course.Lab, dir string) (*plan, error) {
 			in = strings.TrimSuffix(in, ".go") + "_test.go"
 		}
 		src := filepath.Join(tmp, in)
+		if data, err = seal(l, name, data, p.seals); err != nil {
+			return nil, err
+		}
+		p.sources = append(p.sources, src)
 		if err := os.WriteFile(src, data, 0o644); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
 		}
 		replace[filepath.Join(dir, in)] = src
 		p.hidden[src] = "hidden test " + name
 		p.files = append(p.files, in)
+	}
+
+	if len(p.seals) > 0 {
+		in := "zzzz_lab_seal_test.go"
+		src := filepath.Join(tmp, in)
+		if err := os.WriteFile(src, []byte(sealHelper), 0o644); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		}
+		replace[filepath.Join(dir, in)] = src
+		p.hidden[src] = "lab's test wrapper"
+		p.sources = append(p.sources, src)
 	}
 
 	gomod, gosum, dropped, err := checkModFiles(c, l, dir)

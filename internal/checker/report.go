@@ -22,6 +22,7 @@ type Report struct {
 	Status   Status        `json:"status"`
 	Message  string        `json:"message,omitempty"` // for error/timeout: what went wrong, readable
 	Build    string        `json:"build,omitempty"`   // compiler output when Status is error
+	Notes    []string      `json:"notes,omitempty"`   // things the check ignored, like a go.mod replace
 	Tasks    []TaskResult  `json:"tasks"`
 	Duration time.Duration `json:"duration"`
 }

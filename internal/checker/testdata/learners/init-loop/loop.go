@@ -1,0 +1,8 @@
+package main
+
+var spin = func() int {
+	n := 0
+	for {
+		n++
+	}
+}()

@@ -1,0 +1,6 @@
+package main
+
+import "testing"
+
+func TestAdd(t *testing.T)   {}
+func TestGreet(t *testing.T) {}
