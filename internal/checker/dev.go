@@ -1,0 +1,258 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/runner"
+	"github.com/learnlab/lab/internal/workspace"
+)
+
+// DevOptions says which labs `lab dev check` validates.
+type DevOptions struct {
+	Course   *course.Course
+	Labs     []*course.Lab // nil: every lab of the course
+	Services Acquirer
+	Parallel int // labs checked at once (default 2)
+	// Done is called as each lab finishes (from its own goroutine, serialised).
+	Done func(DevResult)
+}
+
+// DevResult is the validation of one lab.
+type DevResult struct {
+	Lab      *course.Lab
+	Problems []string // each names the file or the part it is about; empty means the lab is fine
+	Skipped  string   // why the lab was not validated (for example an unsupported mode)
+	Duration time.Duration
+}
+
+// OK reports whether the lab passed validation.
+func (r DevResult) OK() bool { return len(r.Problems) == 0 }
+
+// DevChecker validates one lab of a given mode. Modes other than "tests" register theirs in
+// DevCheckers (mutation-mode labs will).
+type DevChecker func(ctx context.Context, c *course.Course, l *course.Lab, svc Acquirer) []string
+
+// DevCheckers maps a lab.toml mode to its validation.
+var DevCheckers = map[string]DevChecker{
+	course.ModeTests: devCheckTests,
+}
+
+// DevCheck validates labs for instructors and CI: the manifest and lesson (already loaded by
+// course.Load), every Test in check/ belongs to exactly one task and every listed test exists,
+// every task has hints and a TODO marker, the starter builds, passes go vet and fails every
+// task, the solution passes every task. Labs run in parallel. The error is only for the
+// environment (ErrEnvironment) or a cancelled ctx.
+func DevCheck(ctx context.Context, opts DevOptions) ([]DevResult, error) {
+	if _, err := runner.GoPath(); err != nil {
+		return nil, envError{err}
+	}
+	labs := opts.Labs
+	if labs == nil {
+		labs = opts.Course.Labs
+	}
+	par := opts.Parallel
+	if par <= 0 {
+		par = 2
+	}
+	results := make([]DevResult, len(labs))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, l := range labs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			start := time.Now()
+			res := DevResult{Lab: l}
+			if check, ok := DevCheckers[l.Mode]; ok {
+				res.Problems = check(ctx, opts.Course, l, opts.Services)
+			} else {
+				res.Skipped = fmt.Sprintf("mode %q is not supported by dev check yet", l.Mode)
+			}
+			res.Duration = time.Since(start)
+			results[i] = res
+			if opts.Done != nil {
+				mu.Lock()
+				opts.Done(res)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return results, err
+	}
+	for _, r := range results {
+		for _, p := range r.Problems {
+			if strings.HasPrefix(p, envPrefix) {
+				return results, envErr("%s", strings.TrimPrefix(p, envPrefix))
+			}
+		}
+	}
+	return results, nil
+}
+
+const envPrefix = "environment: "
+
+func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acquirer) []string {
+	var ps []string
+	add := func(format string, a ...any) { ps = append(ps, fmt.Sprintf(format, a...)) }
+	manifest := l.Dir + "/lab.toml"
+
+	// Tests and tasks.
+	hidden, err := c.HiddenTests(l)
+	if err != nil {
+		add("%s/check: %v", l.Dir, err)
+	}
+	owner := map[string]string{}
+	for _, t := range l.Tasks {
+		for _, name := range t.Tests {
+			if prev, dup := owner[name]; dup {
+				add("%s:%d: %s is listed by tasks %q and %q: a test belongs to exactly one task", manifest, t.Line, name, prev, t.ID)
+			}
+			owner[name] = t.ID
+			if _, ok := hidden[name]; !ok && err == nil {
+				add("%s:%d: task %q lists %s, which no check/*_test.go defines", manifest, t.Line, t.ID, name)
+			}
+		}
+	}
+	var names []string
+	for name := range hidden {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := owner[name]; !ok {
+			add("%s: %s belongs to no task: list it in a task's tests in lab.toml (or rename it so it is not a test)", hidden[name], name)
+		}
+	}
+
+	// Lesson sections, hints, TODO markers.
+	for _, t := range l.Tasks {
+		if l.Lesson == nil || l.Lesson.Section(t.ID) == nil {
+			add("%s:%d: task %q has no section in lessons/%s.md (\"## Task: %s — %s\")", manifest, t.Line, t.ID, l.ID, t.ID, t.Title)
+		}
+		if len(t.Hints) == 0 {
+			add("%s:%d: task %q has no hints: give at least one", manifest, t.Line, t.ID)
+		}
+		if files, err := workspace.TaskFiles(c, l, t.ID); err != nil {
+			add("%s/starter: %v", l.Dir, err)
+		} else if len(files) == 0 {
+			add("%s/starter: no file holds a `// TODO(%s)` marker for task %q", l.Dir, t.ID, t.ID)
+		}
+	}
+	if len(ps) > 0 && err != nil {
+		return ps
+	}
+
+	// Starter: builds, vets, fails every task. Solution: passes every task.
+	for _, part := range []string{"starter", "solution"} {
+		dir, cleanup, err := materialize(c, l, part)
+		if err != nil {
+			add("%s/%s: %v", l.Dir, part, err)
+			continue
+		}
+		if part == "starter" {
+			ps = append(ps, buildAndVet(ctx, l, dir)...)
+		}
+		r, err := Run(ctx, Options{Course: c, Lab: l, Dir: dir, Services: svc})
+		cleanup()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ps
+			}
+			return append(ps, envPrefix+fmt.Sprintf("%s: %v", l.ID, err))
+		}
+		if r.Status == Error || r.Status == Timeout {
+			add("%s/%s: the check could not grade it (%s): %s", l.Dir, part, r.Status, r.Message)
+			continue
+		}
+		for _, t := range r.Tasks {
+			switch {
+			case part == "starter" && t.Status == Pass:
+				add("%s/starter: task %q already passes on the starter: its tests must fail until the learner does the task", l.Dir, t.ID)
+			case part == "starter":
+				for _, tt := range t.Tests {
+					if tt.Status == Pass {
+						continue
+					}
+					if tt.Message == "" || strings.HasPrefix(tt.Message, "did not run") || strings.HasPrefix(tt.Message, "failed without a message") {
+						add("%s/starter: %s fails without a helpful message (%q): failing must come from missing behaviour, with got/want", l.Dir, tt.Name, tt.Message)
+					}
+				}
+			case part == "solution" && t.Status != Pass:
+				add("%s/solution: task %q does not pass: %s", l.Dir, t.ID, firstLine(t.Message))
+			}
+		}
+	}
+	return ps
+}
+
+// materialize writes a lab part as `lab start` would: the files, go.mod and go.sum.
+func materialize(c *course.Course, l *course.Lab, part string) (string, func(), error) {
+	tmp, err := os.MkdirTemp("", "lab-dev-"+l.ID+"-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	dir := filepath.Join(tmp, l.ID)
+	files, err := c.Files(l, part)
+	if err == nil {
+		for _, name := range files {
+			var data []byte
+			if data, err = c.ReadFile(l, part, name); err != nil {
+				break
+			}
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			if err = os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				break
+			}
+			if err = os.WriteFile(p, data, 0o644); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		var gomod []byte
+		if gomod, err = workspace.ModFile(c, l); err == nil {
+			os.MkdirAll(dir, 0o755)
+			if err = os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err == nil {
+				err = os.WriteFile(filepath.Join(dir, "go.sum"), c.GoSum, 0o644)
+			}
+		}
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return dir, cleanup, nil
+}
+
+// buildAndVet runs `go vet` on the starter, as the learner's editor would see it. vet
+// type-checks every file (so it also proves the starter compiles); `go build` adds the link.
+func buildAndVet(ctx context.Context, l *course.Lab, dir string) []string {
+	env := runner.Env(os.Environ(), map[string]string{"GOFLAGS": "-mod=readonly", "GOWORK": "off", "GOTOOLCHAIN": "local"})
+	var ps []string
+	for _, args := range [][]string{{"build", "-o", os.DevNull, "."}, {"vet", "."}} {
+		res, err := runner.Run(ctx, runner.Spec{Args: args, Dir: dir, Env: env, Deadline: runner.NewDeadline(time.Now().Add(BuildTimeout))})
+		if err != nil {
+			return []string{envPrefix + err.Error()}
+		}
+		if res.ExitCode != 0 {
+			out := strings.ReplaceAll(strings.TrimSpace(res.Stderr), dir+string(filepath.Separator), "")
+			ps = append(ps, fmt.Sprintf("%s/starter: `go %s` fails:\n%s", l.Dir, args[0], capLines(out, 15)))
+			break
+		}
+	}
+	return ps
+}
