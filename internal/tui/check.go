@@ -1,0 +1,423 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/workspace"
+)
+
+// checkRun is a check in progress.
+type checkRun struct {
+	id            int
+	lab           *course.Lab
+	cancel        context.CancelFunc
+	events        chan checker.Event
+	done          chan checkDoneMsg
+	finished      chan struct{} // closed when the checker has returned
+	phase         checker.EventKind
+	started       map[string]bool // tests started
+	finishedTests int
+	tasks         map[string]checker.Status // tasks graded so far
+	cancelled     bool
+	begin         time.Time
+	trigger       string // "" or "save" (watch mode)
+}
+
+type checkEventMsg struct {
+	id int
+	ev checker.Event
+}
+
+type checkDoneMsg struct {
+	id     int
+	lab    *course.Lab
+	report *checker.Report
+	err    error
+}
+
+type recordedMsg struct {
+	state *workspace.State
+	err   error
+}
+
+// errNotStarted: the lab has no folder in the workspace.
+var errNotStarted = errors.New("not started")
+
+// startCheck runs the checker in a goroutine; its progress comes back as checkEventMsg and its
+// end as checkDoneMsg, read by waitCheck.
+func (m *Model) startCheck(lab *course.Lab) tea.Cmd {
+	return m.startCheckFor(lab, "")
+}
+
+func (m *Model) startCheckFor(lab *course.Lab, trigger string) tea.Cmd {
+	if lab == nil {
+		return nil
+	}
+	if m.run != nil {
+		m.setStatus(statusWarn, "a check is already running (x cancels it)")
+		return nil
+	}
+	if m.opts.Check == nil {
+		m.setStatus(statusErr, "checking is not available in this build")
+		return nil
+	}
+	if m.ws == nil || !m.started[lab.ID] {
+		m.setStatus(statusWarn, fmt.Sprintf("%02d is not started yet: press s to copy the starter code into your workspace", lab.Number))
+		return nil
+	}
+	m.runSeq++
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &checkRun{
+		id: m.runSeq, lab: lab, cancel: cancel,
+		events:   make(chan checker.Event, 256),
+		done:     make(chan checkDoneMsg, 1),
+		finished: make(chan struct{}),
+		phase:    checker.Building,
+		started:  map[string]bool{},
+		tasks:    map[string]checker.Status{},
+		begin:    m.now(),
+		trigger:  trigger,
+	}
+	m.run = run
+	if m.watcher != nil {
+		m.watcher.Pause() // saves during a run do not trigger another
+	}
+	check, dir := m.opts.Check, m.ws.LabDir(lab.ID)
+	passed := map[string]bool{}
+	if ls := m.state.Labs[lab.ID]; ls != nil {
+		for id, ts := range ls.Tasks {
+			if ts != nil && ts.PassedOnce {
+				passed[id] = true
+			}
+		}
+	}
+	go func() {
+		defer close(run.finished)
+		var rep *checker.Report
+		var err error
+		if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+			err = errNotStarted
+		} else {
+			rep, err = check(ctx, CheckRequest{Lab: lab, Dir: dir, PassedBefore: passed, Progress: func(ev checker.Event) {
+				select {
+				case run.events <- ev:
+				default: // the final report has everything; a dropped progress event is harmless
+				}
+			}})
+		}
+		if err == nil && rep == nil {
+			err = errors.New("the checker returned no report")
+		}
+		if ctx.Err() != nil && err == nil && rep != nil && rep.Status != checker.Pass {
+			err = context.Canceled
+		}
+		run.done <- checkDoneMsg{id: run.id, lab: lab, report: rep, err: err}
+	}()
+	return tea.Batch(m.waitCheck(run), m.spinner.Tick)
+}
+
+// waitCheck delivers the next progress event or the end of a run.
+func (m *Model) waitCheck(run *checkRun) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case ev := <-run.events:
+			return checkEventMsg{id: run.id, ev: ev}
+		case d := <-run.done:
+			return d
+		}
+	}
+}
+
+func (m *Model) cancelCheck() {
+	if m.run == nil {
+		return
+	}
+	m.run.cancelled = true
+	m.run.cancel()
+}
+
+func (m *Model) checkEvent(msg checkEventMsg) tea.Cmd {
+	run := m.run
+	if run == nil || msg.id != run.id {
+		return nil
+	}
+	ev := msg.ev
+	switch ev.Kind {
+	case checker.Building, checker.Running:
+		run.phase = ev.Kind
+	case checker.TestStarted:
+		run.phase = checker.Running
+		run.started[ev.Test] = true
+	case checker.TestDone:
+		run.finishedTests++
+	case checker.TaskDone:
+		run.tasks[ev.TaskID] = ev.Status
+	}
+	return m.waitCheck(run)
+}
+
+func (r *checkRun) describe() string {
+	if r.cancelled {
+		return "cancelling the check…"
+	}
+	what := "Checking " + r.lab.ID
+	if r.trigger != "" {
+		what = "Saved: checking " + r.lab.ID
+	}
+	if r.phase == checker.Building {
+		return what + " — building your code with the hidden tests…"
+	}
+	total := 0
+	for _, t := range r.lab.Tasks {
+		total += len(t.Tests)
+	}
+	return fmt.Sprintf("%s — %d/%d tests done, %d/%d tasks graded", what, r.finishedTests, total, len(r.tasks), len(r.lab.Tasks))
+}
+
+func (m *Model) checkDone(msg checkDoneMsg) tea.Cmd {
+	run := m.run
+	if run == nil || msg.id != run.id {
+		return nil
+	}
+	m.run = nil
+	if m.watcher != nil {
+		m.watcher.Resume()
+	}
+	var cmds []tea.Cmd
+	if m.watcher != nil {
+		cmds = append(cmds, m.waitWatch(m.watcher))
+	}
+	switch {
+	case m.quitting:
+		return tea.Quit
+	case run.cancelled || errors.Is(msg.err, context.Canceled):
+		m.setStatus(statusWarn, "Check cancelled. Press c to check again.")
+	case errors.Is(msg.err, errNotStarted):
+		m.setStatus(statusWarn, fmt.Sprintf("%02d is not started yet: press s to copy the starter code into your workspace", msg.lab.Number))
+		m.started[msg.lab.ID] = false
+	case msg.err != nil:
+		m.setStatus(statusErr, "Check failed to run: "+firstLine(msg.err.Error()))
+	default:
+		rep := msg.report
+		m.reports[msg.lab.ID] = rep
+		cmds = append(cmds, m.record(msg.lab, rep))
+		m.summarize(msg.lab, rep)
+	}
+	return tea.Batch(cmds...)
+}
+
+// summarize sets the status line after a report, selects the first failing task and opens its
+// results.
+func (m *Model) summarize(lab *course.Lab, rep *checker.Report) {
+	took := rep.Duration.Round(10 * time.Millisecond)
+	passed, total := rep.Passed(), len(rep.Tasks)
+	l := &m.lesson
+	showing := m.screen == screenLesson && l.lab == lab
+	switch {
+	case rep.Status == checker.Pass:
+		m.setStatus(statusOK, fmt.Sprintf("✓ All %d tasks pass (%v). Well done!", total, took))
+		if showing && l.pane != nil && l.pane.kind == paneResults {
+			l.refreshPane(m)
+		}
+		return
+	case rep.Status == checker.Error && passed == 0:
+		msg := rep.Message
+		if msg == "" {
+			msg = "your code did not build with the hidden tests"
+		}
+		m.setStatus(statusErr, fmt.Sprintf("! %s — o shows the details", firstLine(msg)))
+	case rep.Status == checker.Timeout:
+		m.setStatus(statusErr, fmt.Sprintf("⧖ %d/%d tasks pass; the check hit its time limit — o shows which test was running", passed, total))
+	default:
+		m.setStatus(statusErr, fmt.Sprintf("✗ %d/%d tasks pass (%v) — o shows the failure, h a hint", passed, total, took))
+	}
+	if !showing {
+		return
+	}
+	for i, t := range rep.Tasks {
+		if t.Status != checker.Pass {
+			if idx := taskIndex(lab, t.ID); idx >= 0 {
+				l.sel = idx
+			} else {
+				l.sel = min(i, len(lab.Tasks)-1)
+			}
+			break
+		}
+	}
+	if l.pane == nil || l.pane.kind == paneResults {
+		l.openPane(m, paneResults)
+	}
+}
+
+func taskIndex(lab *course.Lab, id string) int {
+	for i, t := range lab.Tasks {
+		if t.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// record saves the report's grades into progress, as `lab check` does, then reloads progress.
+func (m *Model) record(lab *course.Lab, rep *checker.Report) tea.Cmd {
+	ws, now := m.ws, m.now()
+	if ws == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		err := ws.Update(func(s *workspace.State) error {
+			s.Current = lab.ID
+			ls := s.Lab(lab.ID)
+			for _, t := range rep.Tasks {
+				ls.Record(t.ID, string(t.Status), now)
+			}
+			return nil
+		})
+		st, lerr := ws.Load()
+		if err == nil {
+			err = lerr
+		}
+		return recordedMsg{state: st, err: err}
+	}
+}
+
+// taskMark is the status mark of a task: live progress while a check runs, else this
+// session's report, else saved progress.
+func (m *Model) taskMark(lab *course.Lab, taskID string) string {
+	st := m.styles
+	if run := m.run; run != nil && run.lab == lab {
+		if s, ok := run.tasks[taskID]; ok {
+			return statusMark(st, s)
+		}
+		if t := lab.Task(taskID); t != nil {
+			for _, name := range t.Tests {
+				if run.started[name] {
+					return m.spinner.View()
+				}
+			}
+		}
+		return st.Pending.Render("·")
+	}
+	if rep := m.reports[lab.ID]; rep != nil {
+		for _, t := range rep.Tasks {
+			if t.ID == taskID {
+				return statusMark(st, t.Status)
+			}
+		}
+	}
+	if ls := m.state.Labs[lab.ID]; ls != nil {
+		if ts := ls.Tasks[taskID]; ts != nil {
+			if ts.Status == "" && ts.PassedOnce {
+				return statusMark(st, checker.Pass)
+			}
+			return statusMark(st, checker.Status(ts.Status))
+		}
+	}
+	return st.Pending.Render("○")
+}
+
+func statusMark(st Styles, s checker.Status) string {
+	switch s {
+	case checker.Pass:
+		return st.Pass.Render("✓")
+	case checker.Fail:
+		return st.Fail.Render("✗")
+	case checker.Error:
+		return st.Fail.Render("!")
+	case checker.Timeout:
+		return st.Warn.Render("⧖")
+	}
+	return st.Pending.Render("○")
+}
+
+// taskResult finds a task's result in this session's report for the lab.
+func (m *Model) taskResult(lab *course.Lab, taskID string) *checker.TaskResult {
+	rep := m.reports[lab.ID]
+	if rep == nil {
+		return nil
+	}
+	for i := range rep.Tasks {
+		if rep.Tasks[i].ID == taskID {
+			return &rep.Tasks[i]
+		}
+	}
+	return nil
+}
+
+// taskDetail is a few lines about the selected task for the panel.
+func (m *Model) taskDetail(lab *course.Lab, t *course.Task, w int) []string {
+	st := m.styles
+	var out []string
+	if r := m.taskResult(lab, t.ID); r != nil && r.Status != checker.Pass && m.run == nil {
+		msg := r.Message
+		if msg == "" {
+			msg = string(r.Status)
+		}
+		for _, line := range splitLines(wrap(firstLine(msg), w)) {
+			out = append(out, st.Error.Render(line))
+		}
+		out = append(out, st.Faint.Render("o: full results"))
+	} else if ls := m.state.Labs[lab.ID]; ls != nil && ls.Tasks[t.ID] != nil && ls.Tasks[t.ID].PassedOnce {
+		out = append(out, st.Pass.Render("passed"))
+	}
+	if n := len(t.Hints); n > 0 {
+		shown := m.hintsShown(lab, t.ID)
+		out = append(out, st.Faint.Render(fmt.Sprintf("h: hint (%d of %d seen)", shown, n)))
+	}
+	out = append(out, st.Faint.Render(truncate(t.ID, w)))
+	return out
+}
+
+// ---- starting a lab ----
+
+type startedMsg struct {
+	lab     *course.Lab
+	created bool
+	state   stateMsg
+	err     error
+}
+
+func (m *Model) startLab(lab *course.Lab) tea.Cmd {
+	if lab == nil || m.opts.Workspace == nil {
+		return nil
+	}
+	if m.started[lab.ID] && m.ws != nil {
+		m.setStatus(statusInfo, fmt.Sprintf("%s is already started: your code is in %s", lab.ID, m.ws.LabDir(lab.ID)))
+		return nil
+	}
+	find, c := m.opts.Workspace, m.course
+	m.setStatus(statusInfo, "starting "+lab.ID+"…")
+	return func() tea.Msg {
+		ws, err := find(true)
+		if err != nil {
+			return startedMsg{lab: lab, err: err}
+		}
+		created, err := ws.Start(c, lab)
+		if err != nil {
+			return startedMsg{lab: lab, err: err}
+		}
+		return startedMsg{lab: lab, created: created, state: readState(func(bool) (*workspace.Workspace, error) { return ws, nil }, c, false)}
+	}
+}
+
+func (m *Model) labStarted(msg startedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setStatus(statusErr, "could not start "+msg.lab.ID+": "+msg.err.Error())
+		return nil
+	}
+	m.Update(msg.state)
+	dir := msg.lab.ID
+	if m.ws != nil {
+		dir = m.ws.LabDir(msg.lab.ID)
+	}
+	m.setStatus(statusOK, "Started: your code is in "+dir+" — edit it, then press c to check")
+	return nil
+}

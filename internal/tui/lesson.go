@@ -1,0 +1,450 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/learnlab/lab/internal/course"
+)
+
+// lessonModel shows a lesson in a viewport beside (or above) its task panel, with an optional
+// pane (results, hints, workspace) over the lesson text.
+type lessonModel struct {
+	lab   *course.Lab
+	vp    viewport.Model
+	sel   int       // selected task
+	shown renderKey // what the viewport holds; zero when nothing yet
+	padH  int       // the viewport height its end padding was made for
+	jump  string    // task whose section to scroll to once rendered
+	pane  *paneModel
+}
+
+func newLesson() lessonModel {
+	return lessonModel{vp: viewport.New()}
+}
+
+type renderedMsg struct {
+	key renderKey
+	r   *rendered
+	err error
+}
+
+// renderReqMsg asks for a render after a resize settles.
+type renderReqMsg struct{ key renderKey }
+
+func (l *lessonModel) open(lab *course.Lab, taskID string) {
+	if l.lab != lab {
+		l.pane = nil
+		l.sel = 0
+		l.shown = renderKey{}
+		l.vp.SetContent("")
+		l.vp.SetYOffset(0)
+	}
+	l.lab = lab
+	l.jump = taskID
+	for i, t := range lab.Tasks {
+		if t.ID == taskID {
+			l.sel = i
+		}
+	}
+}
+
+// layout is the geometry of the lesson screen.
+type layout struct {
+	side      bool // task panel beside the lesson (wide terminals) or below it
+	vpW, vpH  int  // lesson viewport
+	panelW    int  // outer width of the task panel
+	panelH    int  // outer height of the task panel
+	panelRows int  // task rows that fit
+	bodyH     int
+}
+
+func (l *lessonModel) layout(m *Model) layout {
+	const chrome = 3 // header, status, footer
+	var g layout
+	g.bodyH = max(4, m.height-chrome)
+	n := 0
+	if l.lab != nil {
+		n = len(l.lab.Tasks)
+	}
+	if m.width >= 100 {
+		g.side = true
+		g.panelW = min(48, max(34, m.width/3))
+		g.vpW = m.width - g.panelW - 1
+		g.vpH = g.bodyH
+		g.panelH = g.bodyH
+		g.panelRows = max(1, min(n, g.bodyH-2-1-4))
+		return g
+	}
+	g.panelW = m.width
+	g.panelRows = max(1, min(n, g.bodyH/4))
+	g.panelH = g.panelRows + 2 /*border*/ + 1 /*title*/ + 1 /*detail*/
+	g.vpW = m.width
+	g.vpH = max(3, g.bodyH-g.panelH)
+	return g
+}
+
+// maxProse caps the lesson's line length: long lines are hard to read on wide terminals.
+const maxProse = 100
+
+func (l *lessonModel) key(m *Model) renderKey {
+	if l.lab == nil {
+		return renderKey{}
+	}
+	return renderKey{Lab: l.lab.ID, Width: min(l.layout(m).vpW-1, maxProse), Style: m.styles.GlamourStyle}
+}
+
+// resize applies the window size; a lesson not rendered for the new width is rendered after
+// the resize settles, showing the old rendering meanwhile.
+func (l *lessonModel) resize(m *Model) tea.Cmd {
+	g := l.layout(m)
+	l.vp.SetWidth(g.vpW)
+	l.vp.SetHeight(g.vpH)
+	if l.pane != nil {
+		l.pane.resize(g)
+	}
+	if l.lab == nil || m.screen != screenLesson {
+		return nil
+	}
+	k := l.key(m)
+	if r := m.cache.get(k); r != nil {
+		l.show(m, k, r)
+		return nil
+	}
+	if l.shown == (renderKey{}) {
+		return l.ensureRendered(m) // first size: render now
+	}
+	return tea.Tick(80*time.Millisecond, func(time.Time) tea.Msg { return renderReqMsg{k} })
+}
+
+func (l *lessonModel) renderRequested(m *Model, msg renderReqMsg) tea.Cmd {
+	if msg.key != l.key(m) {
+		return nil // resized again since
+	}
+	return l.ensureRendered(m)
+}
+
+// ensureRendered shows the lesson from the cache, or starts rendering it in a Cmd.
+func (l *lessonModel) ensureRendered(m *Model) tea.Cmd {
+	if l.lab == nil || l.lab.Lesson == nil {
+		return nil
+	}
+	g := l.layout(m)
+	l.vp.SetWidth(g.vpW)
+	l.vp.SetHeight(g.vpH)
+	k := l.key(m)
+	if r := m.cache.get(k); r != nil {
+		l.show(m, k, r)
+		return l.prefetch(m)
+	}
+	return m.renderCmd(l.lab, k)
+}
+
+func (m *Model) renderCmd(lab *course.Lab, k renderKey) tea.Cmd {
+	if m.inRend[k] || lab.Lesson == nil {
+		return nil
+	}
+	m.inRend[k] = true
+	lesson := lab.Lesson
+	return func() tea.Msg {
+		r, err := renderLesson(lesson, k.Width, k.Style)
+		return renderedMsg{key: k, r: r, err: err}
+	}
+}
+
+// prefetch renders the neighbouring lessons for the same width, one at a time, so switching
+// with [ and ] finds them in the cache.
+func (l *lessonModel) prefetch(m *Model) tea.Cmd {
+	i := m.labIndex(l.lab)
+	for _, j := range []int{i + 1, i - 1} {
+		if j < 0 || j >= len(m.course.Labs) {
+			continue
+		}
+		n := m.course.Labs[j]
+		k := renderKey{Lab: n.ID, Width: l.key(m).Width, Style: m.styles.GlamourStyle}
+		if m.cache.get(k) == nil && !m.inRend[k] {
+			return m.renderCmd(n, k)
+		}
+	}
+	return nil
+}
+
+func (l *lessonModel) rendered(m *Model, msg renderedMsg) tea.Cmd {
+	delete(m.inRend, msg.key)
+	if msg.err != nil {
+		if l.lab != nil && msg.key.Lab == l.lab.ID {
+			l.vp.SetContent(m.styles.Error.Render("Could not render this lesson: " + msg.err.Error()))
+		}
+		return nil
+	}
+	m.cache.put(msg.key, msg.r)
+	if l.lab != nil && m.screen == screenLesson && msg.key == l.key(m) {
+		l.show(m, msg.key, msg.r)
+	}
+	if l.lab != nil && m.screen == screenLesson {
+		return l.prefetch(m)
+	}
+	return nil
+}
+
+// show puts a rendering in the viewport, keeping the reading position across re-renders.
+func (l *lessonModel) show(m *Model, k renderKey, r *rendered) {
+	if l.shown == k && l.padH == l.vp.Height() {
+		l.applyJump(r)
+		return
+	}
+	frac := 0.0
+	sameLesson := l.shown.Lab == k.Lab && l.shown != (renderKey{})
+	if sameLesson && l.vp.TotalLineCount() > 0 {
+		frac = float64(l.vp.YOffset()) / float64(l.vp.TotalLineCount())
+	}
+	// Blank lines after the end let every section's heading scroll to the top.
+	l.padH = l.vp.Height()
+	l.vp.SetContent(r.Content + strings.Repeat("\n", max(0, l.padH-3)))
+	l.shown = k
+	if sameLesson {
+		l.vp.SetYOffset(int(frac * float64(r.Lines)))
+	} else {
+		l.vp.SetYOffset(0)
+	}
+	l.applyJump(r)
+}
+
+func (l *lessonModel) applyJump(r *rendered) {
+	if l.jump == "" {
+		return
+	}
+	if line, ok := r.Sections[l.jump]; ok {
+		l.vp.SetYOffset(max(0, line-1))
+	}
+	l.jump = ""
+}
+
+// jumpTo scrolls to the selected task's section.
+func (l *lessonModel) jumpTo(m *Model) {
+	if l.lab == nil || len(l.lab.Tasks) == 0 {
+		return
+	}
+	l.jump = l.lab.Tasks[l.sel].ID
+	if r := m.cache.get(l.shown); r != nil {
+		l.applyJump(r)
+	}
+}
+
+func (l *lessonModel) selectedTask() *course.Task {
+	if l.lab == nil || l.sel < 0 || l.sel >= len(l.lab.Tasks) {
+		return nil
+	}
+	return &l.lab.Tasks[l.sel]
+}
+
+func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	// The pane, when open, scrolls with the movement keys.
+	scroll := &l.vp
+	if l.pane != nil {
+		scroll = &l.pane.vp
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if l.pane != nil {
+			l.pane = nil
+			return nil
+		}
+		m.screen = screenHome
+		m.home.selectLab(m, l.lab, "")
+		return nil
+	case key.Matches(msg, k.Up):
+		scroll.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		scroll.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		scroll.PageUp()
+	case key.Matches(msg, k.PageDown):
+		scroll.PageDown()
+	case key.Matches(msg, k.HalfUp):
+		scroll.HalfPageUp()
+	case key.Matches(msg, k.HalfDown):
+		scroll.HalfPageDown()
+	case key.Matches(msg, k.Top):
+		scroll.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		scroll.GotoBottom()
+	case key.Matches(msg, k.NextTask), key.Matches(msg, k.PrevTask):
+		if l.lab == nil || len(l.lab.Tasks) == 0 {
+			return nil
+		}
+		n := len(l.lab.Tasks)
+		if key.Matches(msg, k.NextTask) {
+			l.sel = (l.sel + 1) % n
+		} else {
+			l.sel = (l.sel + n - 1) % n
+		}
+		l.jumpTo(m)
+		l.refreshPane(m)
+	case key.Matches(msg, k.Jump):
+		l.jumpTo(m)
+	case key.Matches(msg, k.NextLesson), key.Matches(msg, k.PrevLesson):
+		i := m.labIndex(l.lab)
+		if key.Matches(msg, k.NextLesson) {
+			i++
+		} else {
+			i--
+		}
+		if i < 0 || i >= len(m.course.Labs) {
+			return nil
+		}
+		return m.openLesson(m.course.Labs[i], "")
+	case key.Matches(msg, k.Check):
+		return m.startCheck(l.lab)
+	case key.Matches(msg, k.Cancel):
+		if m.run != nil {
+			m.cancelCheck()
+		}
+	case key.Matches(msg, k.Results):
+		if l.pane != nil && l.pane.kind == paneResults {
+			l.pane = nil
+			return nil
+		}
+		l.openPane(m, paneResults)
+	case key.Matches(msg, k.Hint):
+		return m.nextHint()
+	case key.Matches(msg, k.Workspace):
+		if l.pane != nil && l.pane.kind == paneWorkspace {
+			l.pane = nil
+			return nil
+		}
+		l.openPane(m, paneWorkspace)
+	case key.Matches(msg, k.Watch):
+		return m.toggleWatch(l.lab)
+	case key.Matches(msg, k.Start):
+		return m.startLab(l.lab)
+	}
+	return nil
+}
+
+func (l *lessonModel) openPane(m *Model, kind paneKind) {
+	g := l.layout(m)
+	l.pane = newPane(kind)
+	l.pane.resize(g)
+	l.refreshPane(m)
+}
+
+func (l *lessonModel) refreshPane(m *Model) {
+	if l.pane == nil {
+		return
+	}
+	l.pane.title, l.pane.body = m.paneContent(l.pane.kind)
+	l.pane.setBody()
+}
+
+// ---- view ----
+
+func (l *lessonModel) view(m *Model) string {
+	st := m.styles
+	if l.lab == nil {
+		return m.frame("")
+	}
+	g := l.layout(m)
+
+	// Header: lesson, position, watch badge.
+	left := st.Title.Render("lab") + " " + st.Header.Render(fmt.Sprintf("%02d · %s", l.lab.Number, lessonTitle(l.lab)))
+	var right []string
+	if m.watcher != nil && m.watchLab != nil {
+		badge := "watching"
+		if m.watcher.Mode != "notify" {
+			badge = "watching (polling)"
+		}
+		if m.watchLab != l.lab {
+			badge += " " + m.watchLab.ID
+		}
+		right = append(right, st.Badge.Render(badge))
+	}
+	right = append(right, st.Faint.Render(fmt.Sprintf("%3.0f%%", l.vp.ScrollPercent()*100)))
+	header := spread(left, strings.Join(right, " "), m.width)
+
+	// Body.
+	var main string
+	if l.pane != nil {
+		main = l.pane.view(m, g)
+	} else if l.shown == (renderKey{}) {
+		main = lipgloss.NewStyle().Width(g.vpW).Height(g.vpH).Render(st.Subtle.Render("  Rendering the lesson…"))
+	} else {
+		main = l.vp.View()
+	}
+	main = lipgloss.NewStyle().Width(g.vpW).Height(g.vpH).MaxHeight(g.vpH).MaxWidth(g.vpW).Render(main)
+	panel := l.panelView(m, g)
+	var body string
+	if g.side {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, main, " ", panel)
+	} else {
+		body = lipgloss.JoinVertical(lipgloss.Left, main, panel)
+	}
+
+	footer := m.footer([]footItem{{"n/p", "task"}, {"c", "check"}, {"o", "results"}, {"h", "hint"},
+		{"w", "watch"}, {"e", "code"}, {"esc", "back"}, {"?", "help"}})
+	return m.frame(header + "\n" + body + "\n" + m.statusLine() + "\n" + footer)
+}
+
+// panelView is the task list with statuses, and a line about the selected task.
+func (l *lessonModel) panelView(m *Model, g layout) string {
+	st := m.styles
+	inner := g.panelW - 4 // border and padding
+	tasks := l.lab.Tasks
+	passed := m.passedOnce(l.lab)
+	title := st.PanelTitle.Render("Tasks") + st.Subtle.Render(fmt.Sprintf("  %d/%d passed", passed, len(tasks)))
+	lines := []string{truncate(title, inner)}
+
+	// Scroll the task rows to keep the selection visible.
+	top := 0
+	if l.sel >= g.panelRows {
+		top = l.sel - g.panelRows + 1
+	}
+	for i := top; i < len(tasks) && i < top+g.panelRows; i++ {
+		t := tasks[i]
+		mark := m.taskMark(l.lab, t.ID)
+		text := t.Title
+		if text == "" {
+			text = t.ID
+		}
+		row := pad(text, inner-2)
+		if i == l.sel {
+			row = st.Selected.Render(row)
+		}
+		lines = append(lines, mark+" "+row)
+	}
+
+	// Detail of the selected task.
+	var detail []string
+	if t := l.selectedTask(); t != nil {
+		detail = m.taskDetail(l.lab, t, inner)
+	}
+	if !g.side {
+		if len(detail) > 1 {
+			detail = detail[:1]
+		}
+	} else {
+		room := g.panelH - 2 - len(lines) - 1
+		if len(detail) > room {
+			detail = detail[:max(0, room)]
+		}
+		if len(detail) > 0 {
+			lines = append(lines, "")
+		}
+	}
+	lines = append(lines, detail...)
+	h := g.panelH - 2
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	return st.Panel.Width(g.panelW).Render(strings.Join(lines, "\n"))
+}

@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"charm.land/glamour/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/learnlab/lab/internal/course"
+)
+
+// renderKey identifies one rendering of a lesson: the cache key.
+type renderKey struct {
+	Lab   string
+	Width int
+	Style string
+}
+
+// rendered is a lesson rendered for one width and style.
+type rendered struct {
+	Content  string
+	Lines    int
+	Sections map[string]int // task id -> line of its heading in Content
+}
+
+// renderLesson renders lesson markdown with glamour, word-wrapped to width, and finds the line
+// of each task's heading. It is pure and safe to call from a tea.Cmd.
+func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) {
+	if width < 20 {
+		width = 20
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Render(string(stripFrontMatter(l.Source)))
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", l.Path, err)
+	}
+	out = strings.TrimRight(out, "\n ")
+	lines := strings.Split(out, "\n")
+	res := &rendered{Content: out, Lines: len(lines), Sections: map[string]int{}}
+	// Sections appear in source order: search forward for each heading's task id.
+	at := 0
+	for _, s := range l.Sections {
+		needle := "Task: " + s.TaskID
+		for i := at; i < len(lines); i++ {
+			if strings.Contains(ansi.Strip(lines[i]), needle) {
+				res.Sections[s.TaskID] = i
+				at = i + 1
+				break
+			}
+		}
+	}
+	return res, nil
+}
+
+// stripFrontMatter drops a leading YAML (---) or TOML (+++) block, which goldmark would
+// otherwise render as a rule and text.
+func stripFrontMatter(src []byte) []byte {
+	for _, fence := range []string{"---", "+++"} {
+		if !bytes.HasPrefix(src, []byte(fence+"\n")) {
+			continue
+		}
+		rest := src[len(fence)+1:]
+		if i := bytes.Index(rest, []byte("\n"+fence+"\n")); i >= 0 {
+			return rest[i+len(fence)+2:]
+		}
+	}
+	return src
+}
+
+// renderCache holds renderings per (lesson, width, style). It is only touched from Update, so
+// it needs no lock: renders run in tea.Cmds and come back as renderedMsg.
+type renderCache struct {
+	m     map[renderKey]*rendered
+	order []renderKey
+	max   int
+}
+
+func newRenderCache() *renderCache { return &renderCache{m: map[renderKey]*rendered{}, max: 64} }
+
+func (c *renderCache) get(k renderKey) *rendered { return c.m[k] }
+
+func (c *renderCache) put(k renderKey, r *rendered) {
+	if _, ok := c.m[k]; !ok {
+		c.order = append(c.order, k)
+	}
+	c.m[k] = r
+	for len(c.order) > c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+}

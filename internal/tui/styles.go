@@ -1,0 +1,90 @@
+package tui
+
+import (
+	"image/color"
+
+	"charm.land/lipgloss/v2"
+)
+
+// Styles holds every style the app uses; NewStyles picks the light or dark palette. Nothing
+// outside this file chooses a color.
+type Styles struct {
+	Dark bool
+
+	App        lipgloss.Style
+	Title      lipgloss.Style // the app name in headers
+	Header     lipgloss.Style // the rest of the header line
+	Subtle     lipgloss.Style // secondary text
+	Faint      lipgloss.Style // tertiary text
+	Selected   lipgloss.Style // the selected row
+	Number     lipgloss.Style
+	Match      lipgloss.Style // filter input
+	Continue   lipgloss.Style // the "continue" line on home
+	Panel      lipgloss.Style // the task panel box
+	PanelTitle lipgloss.Style
+	Pane       lipgloss.Style // the results / hint / workspace pane box
+	PaneTitle  lipgloss.Style
+	Status     lipgloss.Style // the status line
+	Error      lipgloss.Style
+	Pass       lipgloss.Style
+	Fail       lipgloss.Style
+	Warn       lipgloss.Style
+	Pending    lipgloss.Style
+	Badge      lipgloss.Style // "watching" in the header
+	HelpKey    lipgloss.Style
+	HelpDesc   lipgloss.Style
+	HelpGroup  lipgloss.Style
+	Code       lipgloss.Style // paths and commands
+	Spinner    lipgloss.Style
+
+	GlamourStyle string // "dark" or "light", for glamour.WithStandardStyle
+}
+
+// NewStyles returns the styles for a dark or a light terminal background.
+func NewStyles(dark bool) Styles {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, darkc string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(darkc)) }
+	var (
+		accent  = c("#5A3FD0", "#B4A2FF")
+		text    = c("#1F1F28", "#E6E6EE")
+		subtle  = c("#55556A", "#A8A8B8")
+		faint   = c("#7A7A8C", "#7C7C8E")
+		border  = c("#A8A8C0", "#4A4A60")
+		green   = c("#0F7B3A", "#5FD38D")
+		red     = c("#B3261E", "#FF7A7A")
+		yellow  = c("#8A5A00", "#F2C14E")
+		selBg   = c("#E4DEFF", "#35305A")
+		codeFg  = c("#8F3F71", "#F0A6CA")
+		badgeBg = c("#0F7B3A", "#2E7D4F")
+	)
+	s := Styles{Dark: dark, GlamourStyle: "light"}
+	if dark {
+		s.GlamourStyle = "dark"
+	}
+	s.App = lipgloss.NewStyle().Foreground(text)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Header = lipgloss.NewStyle().Foreground(text).Bold(true)
+	s.Subtle = lipgloss.NewStyle().Foreground(subtle)
+	s.Faint = lipgloss.NewStyle().Foreground(faint)
+	s.Selected = lipgloss.NewStyle().Background(selBg).Foreground(text).Bold(true)
+	s.Number = lipgloss.NewStyle().Foreground(accent)
+	s.Match = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.Continue = lipgloss.NewStyle().Foreground(accent)
+	s.Panel = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1)
+	s.PanelTitle = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Pane = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
+	s.PaneTitle = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Status = lipgloss.NewStyle().Foreground(subtle)
+	s.Error = lipgloss.NewStyle().Foreground(red)
+	s.Pass = lipgloss.NewStyle().Foreground(green).Bold(true)
+	s.Fail = lipgloss.NewStyle().Foreground(red).Bold(true)
+	s.Warn = lipgloss.NewStyle().Foreground(yellow).Bold(true)
+	s.Pending = lipgloss.NewStyle().Foreground(faint)
+	s.Badge = lipgloss.NewStyle().Background(badgeBg).Foreground(lipgloss.Color("#FFFFFF")).Padding(0, 1).Bold(true)
+	s.HelpKey = lipgloss.NewStyle().Foreground(accent).Bold(true)
+	s.HelpDesc = lipgloss.NewStyle().Foreground(subtle)
+	s.HelpGroup = lipgloss.NewStyle().Foreground(text).Bold(true).Underline(true)
+	s.Code = lipgloss.NewStyle().Foreground(codeFg)
+	s.Spinner = lipgloss.NewStyle().Foreground(accent)
+	return s
+}

@@ -1,0 +1,79 @@
+// Package tui is lab's terminal app: the lessons, the lesson text beside its tasks, checks with
+// live progress, results, hints and watch mode. Every I/O runs in a tea.Cmd.
+package tui
+
+import (
+	"context"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/watch"
+	"github.com/learnlab/lab/internal/workspace"
+)
+
+// Checker grades a learner's lab folder, streaming progress. Cancelling ctx must stop the run
+// promptly and leave nothing running. The app calls it from a tea.Cmd.
+type Checker func(ctx context.Context, req CheckRequest) (*checker.Report, error)
+
+// CheckRequest is one check.
+type CheckRequest struct {
+	Lab          *course.Lab
+	Dir          string          // the learner's lab folder
+	PassedBefore map[string]bool // tasks that passed at least once
+	Progress     func(checker.Event)
+}
+
+// RealChecker is the checker `lab check` uses.
+func RealChecker(c *course.Course, svc checker.Acquirer) Checker {
+	return func(ctx context.Context, req CheckRequest) (*checker.Report, error) {
+		return checker.Run(ctx, checker.Options{
+			Course: c, Lab: req.Lab, Dir: req.Dir, Services: svc,
+			Progress: req.Progress, PassedBefore: req.PassedBefore,
+		})
+	}
+}
+
+// Options configure the app.
+type Options struct {
+	Course *course.Course
+	// Workspace finds the learner's workspace; with create it makes one (for the start key).
+	// It runs inside a tea.Cmd.
+	Workspace func(create bool) (*workspace.Workspace, error)
+	Check     Checker
+	Lab       *course.Lab // open this lesson first (`lab start 5`); nil opens the home screen
+	Editor    string      // $VISUAL or $EDITOR, for the "open in your editor" hint
+	Theme     string      // "dark" or "light" forces the palette; "" asks the terminal
+	Watch     watch.Options
+	Now       func() time.Time
+}
+
+// startTime is when the process started, near enough: first-frame timing is measured from it.
+var startTime = time.Now()
+
+// Run runs the app on the terminal until the learner quits. Cancelling ctx ends it (and any
+// check it runs).
+func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
+	m := New(opts)
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
+	final, err := p.Run()
+	if fm, ok := final.(*Model); ok {
+		fm.shutdown()
+	} else {
+		m.shutdown()
+	}
+	if err != nil && ctx.Err() != nil {
+		return nil // interrupted from outside: not an error of the app
+	}
+	return err
+}
+
+func editorFromEnv() string {
+	if v := os.Getenv("VISUAL"); v != "" {
+		return v
+	}
+	return os.Getenv("EDITOR")
+}
