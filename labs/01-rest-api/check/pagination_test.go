@@ -84,6 +84,10 @@ func TestListFollowsCursorsToTheEnd(t *testing.T) {
 	target := "/api/v1/books?limit=10"
 	for range 10 { // 5 pages are expected; 10 stops a cursor that never ends
 		e, list := c.page(target)
+		if len(list.Data) > 10 {
+			e.fail(fmt.Sprintf("the page holds %d books, want at most 10", len(list.Data)),
+				"readPage reads ?limit= from the query and asks the store for that many books (plus one, to know whether a next page exists)")
+		}
 		seen = append(seen, labIDs(list.Data)...)
 		sizes = append(sizes, len(list.Data))
 		if list.next() == "" {

@@ -108,5 +108,4 @@ func TestV1UnchangedNextToV2(t *testing.T) {
 	if !slices.Equal(asV2.Authors, []string{"Frank Herbert"}) {
 		e.fail(fmt.Sprintf(`"authors" is %q, want ["Frank Herbert"]: both versions show the same books`, asV2.Authors))
 	}
-
 }
