@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -109,15 +108,6 @@ func (a *app) lab(c *course.Course, arg string) (*course.Lab, error) {
 	return l, nil
 }
 
-// services returns what starts Redis and PostgreSQL for checks.
-// (The services package fills this in; until then labs with services cannot be checked.)
-func (a *app) services() services.Acquirer { return noServices{} }
-
-type noServices struct{}
-
-func (noServices) Acquire(ctx context.Context, names []string) ([]string, func(), error) {
-	if len(names) == 0 {
-		return nil, func() {}, nil
-	}
-	return nil, nil, errors.New("services are not available in this build yet")
-}
+// services returns what starts Redis and PostgreSQL for checks: one services.Manager per
+// process (see cmd/lab/services.go), configured by LAB_SERVICES and friends.
+func (a *app) services() services.Acquirer { return labServices() }

@@ -33,6 +33,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newVersionCmd(a),
 		newNewCmd(a),
 		newCICmd(a),
+		newServicesCmd(a),
 	)
 	return root
 }

@@ -68,7 +68,7 @@ type Manager struct {
 	mode string
 
 	mu        sync.Mutex
-	providers []provider             // in the order auto tries them
+	providers []provider              // in the order auto tries them
 	servers   map[string]*serverLease // started or found, per service
 	users     map[string]int          // acquisitions in flight, per service
 	closed    bool
