@@ -33,7 +33,8 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newVersionCmd(a),
 		newNewCmd(a),
 		newCICmd(a),
-		newServicesCmd(a),
+		newCheckCmd(a),
+		newDevCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/course"
+)
+
+func newDevCmd(a *app) *cobra.Command {
+	dev := &cobra.Command{
+		Use:   "dev",
+		Short: "Tools for course authors",
+	}
+	var all bool
+	var parallel int
+	check := &cobra.Command{
+		Use:   "check [lab|--all]",
+		Short: "Validate labs: manifest, tests ↔ tasks, hints, TODOs, starter fails, solution passes",
+		Long: `Validates labs the way CI does: the manifest and lesson parse; every Test in check/
+belongs to exactly one task and every listed test exists; every task has a lesson section, a
+hint and a TODO marker in the starter; the starter builds, passes go vet and fails every
+task; the solution passes every task. Exit status 1 when a lab has problems.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) == 1) {
+				return usageErr(errors.New("name a lab or give --all"))
+			}
+			return runDevCheck(cmd.Context(), a, args, parallel)
+		},
+	}
+	check.Flags().BoolVar(&all, "all", false, "validate every lab of the course")
+	check.Flags().IntVar(&parallel, "parallel", 2, "labs to validate at once")
+	warm := &cobra.Command{
+		Use:    "warm <lab>",
+		Short:  "Compile a started lab with its hidden tests to warm the build cache",
+		Hidden: true, // `lab start` runs it in the background
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.course()
+			if err != nil {
+				return err
+			}
+			l, err := a.lab(c, args[0])
+			if err != nil {
+				return err
+			}
+			w, err := a.workspace(false)
+			if err != nil {
+				return err
+			}
+			if !w.Started(l.ID) {
+				return usageErr(fmt.Errorf("%s is not started", l.ID))
+			}
+			err = checker.Warm(cmd.Context(), checker.Options{Course: c, Lab: l, Dir: w.LabDir(l.ID)})
+			if errors.Is(err, checker.ErrEnvironment) {
+				return envErr(err)
+			}
+			return err
+		},
+	}
+	dev.AddCommand(check, warm)
+	return dev
+}
+
+func runDevCheck(ctx context.Context, a *app, args []string, parallel int) error {
+	c, err := a.course()
+	if err != nil {
+		return err
+	}
+	var labs []*course.Lab
+	if len(args) == 1 {
+		l, err := a.lab(c, args[0])
+		if err != nil {
+			return err
+		}
+		labs = []*course.Lab{l}
+	}
+	bad := 0
+	res, err := checker.DevCheck(ctx, checker.DevOptions{Course: c, Labs: labs, Services: a.services(), Parallel: parallel,
+		Done: func(r checker.DevResult) {
+			switch {
+			case r.Skipped != "":
+				fmt.Fprintf(a.out, "- %s: skipped: %s\n", r.Lab.ID, r.Skipped)
+			case r.OK():
+				fmt.Fprintf(a.out, "✓ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
+			default:
+				fmt.Fprintf(a.out, "✗ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
+				for _, p := range r.Problems {
+					fmt.Fprintf(a.out, "    %s\n", strings.ReplaceAll(p, "\n", "\n      "))
+				}
+			}
+		}})
+	if err != nil {
+		if errors.Is(err, checker.ErrEnvironment) {
+			return envErr(err)
+		}
+		return err
+	}
+	for _, r := range res {
+		if !r.OK() {
+			bad++
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(a.out, "%d of %d lab(s) have problems\n", bad, len(res))
+		return failed()
+	}
+	fmt.Fprintf(a.out, "%d lab(s) OK\n", len(res))
+	return nil
+}
