@@ -35,6 +35,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newCICmd(a),
 		newCheckCmd(a),
 		newDevCmd(a),
+		newServicesCmd(a),
 	)
 	return root
 }
