@@ -89,8 +89,10 @@ func learner(t testing.TB, c *course.Course, l *course.Lab, name string) string 
 
 func check(t testing.TB, name string, opts Options) *Report {
 	t.Helper()
-	c, l := fixture(t)
-	opts.Course, opts.Lab = c, l
+	if opts.Course == nil {
+		opts.Course, opts.Lab = fixture(t)
+	}
+	c, l := opts.Course, opts.Lab
 	if opts.Dir == "" {
 		opts.Dir = learner(t, c, l, name)
 	}
