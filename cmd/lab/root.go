@@ -36,6 +36,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		newCheckCmd(a),
 		newDevCmd(a),
 		newServicesCmd(a),
+		newWatchCmd(a),
 	)
 	return root
 }

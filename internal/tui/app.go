@@ -475,4 +475,3 @@ func lessonTitle(l *course.Lab) string {
 	}
 	return l.Title
 }
-

@@ -1,8 +1,8 @@
 package tui
 
 import (
+	"context"
 	"io"
-		"context"
 	"os"
 	"path/filepath"
 	"strings"

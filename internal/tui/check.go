@@ -91,14 +91,7 @@ func (m *Model) startCheckFor(lab *course.Lab, trigger string) tea.Cmd {
 		m.watcher.Pause() // saves during a run do not trigger another
 	}
 	check, dir := m.opts.Check, m.ws.LabDir(lab.ID)
-	passed := map[string]bool{}
-	if ls := m.state.Labs[lab.ID]; ls != nil {
-		for id, ts := range ls.Tasks {
-			if ts != nil && ts.PassedOnce {
-				passed[id] = true
-			}
-		}
-	}
+	passed := checker.PassedBefore(m.state, lab.ID)
 	go func() {
 		defer close(run.finished)
 		var rep *checker.Report
@@ -268,19 +261,15 @@ func taskIndex(lab *course.Lab, id string) int {
 
 // record saves the report's grades into progress, as `lab check` does, then reloads progress.
 func (m *Model) record(lab *course.Lab, rep *checker.Report) tea.Cmd {
-	ws, now := m.ws, m.now()
+	ws, now := m.ws, m.now().UTC()
 	if ws == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		err := ws.Update(func(s *workspace.State) error {
-			s.Current = lab.ID
-			ls := s.Lab(lab.ID)
-			for _, t := range rep.Tasks {
-				ls.Record(t.ID, string(t.Status), now)
-			}
-			return nil
-		})
+		if rep.Lab == "" {
+			rep.Lab = lab.ID
+		}
+		err := checker.Record(ws, rep, now)
 		st, lerr := ws.Load()
 		if err == nil {
 			err = lerr
