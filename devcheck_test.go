@@ -1,0 +1,69 @@
+package lab_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	lab "github.com/learnlab/lab"
+	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/services"
+)
+
+// TestCourse runs `lab dev check --all` over the built-in course, so a broken lab fails CI:
+// the manifest and lessons load, tests belong to tasks, hints and TODOs exist, every starter
+// fails every task and every solution passes. Labs that need Redis or PostgreSQL get them from
+// the services package (LAB_SERVICES picks how) and are skipped, saying why, only when no
+// provider can run them here. With -short only the course's loading is checked.
+func TestCourse(t *testing.T) {
+	c, err := course.Load(lab.Course, "")
+	if err != nil {
+		t.Fatalf("the built-in course has problems:\n%v", err)
+	}
+	if testing.Short() {
+		t.Skip("-short: the course loads; dev check of every lab skipped")
+	}
+	ctx := context.Background()
+	svc := services.New(services.Options{})
+	defer svc.Close()
+	probed := map[string]error{}
+	var labs []*course.Lab
+	for _, l := range c.Labs {
+		if len(l.Services) > 0 {
+			key := strings.Join(l.Services, ",")
+			err, ok := probed[key]
+			if !ok {
+				var release func()
+				_, release, err = svc.Acquire(ctx, l.Services)
+				if release != nil {
+					release()
+				}
+				probed[key] = err
+			}
+			if err != nil {
+				if !errors.Is(err, services.ErrUnavailable) {
+					t.Errorf("%s: start %s: %v", l.ID, key, err)
+				}
+				t.Logf("%s: SKIPPED, needs %s, unavailable here: %v", l.ID, key, err)
+				continue
+			}
+		}
+		labs = append(labs, l)
+	}
+	res, err := checker.DevCheck(context.Background(), checker.DevOptions{Course: c, Labs: labs, Services: svc, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		switch {
+		case r.Skipped != "":
+			t.Logf("%s: skipped: %s", r.Lab.ID, r.Skipped)
+		case !r.OK():
+			t.Errorf("%s:\n  %s", r.Lab.ID, strings.Join(r.Problems, "\n  "))
+		default:
+			t.Logf("%s: ok (%s)", r.Lab.ID, r.Duration)
+		}
+	}
+}
