@@ -62,6 +62,10 @@ func (a *App) oauthConfig() *oauth2.Config {
 
 // GET /oauth/login -> 302 to the provider, with state and a PKCE S256 challenge
 func (a *App) handleOAuthLogin(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.OAuth.AuthURL == "" {
+		writeError(w, http.StatusServiceUnavailable, "no OAuth2 provider configured (set OAUTH_AUTH_URL and friends)")
+		return
+	}
 	state := rand.Text()
 	verifier := oauth2.GenerateVerifier()
 	a.pending.Put(state, pendingLogin{verifier: verifier, expires: a.cfg.Now().Add(oauthLoginTTL)})
