@@ -21,8 +21,13 @@ import (
 )
 
 // waitLimit bounds every wait of these tests, so broken code fails instead of hanging. It is
-// a safety net, never a synchronisation: passing code never comes near it.
-const waitLimit = 4 * time.Second
+// a safety net, never a synchronisation: passing code never comes near it. The fake store and
+// the concurrent requests wait longer (holdLimit), so that the test's own wait always ends
+// first and can say what went wrong.
+const (
+	waitLimit = 3 * time.Second
+	holdLimit = 3 * waitLimit
+)
 
 // Products the fake store starts with.
 var (
@@ -85,7 +90,7 @@ func (f *fakeStore) Get(ctx context.Context, id string) (Product, error) {
 		}
 	}
 	if f.gate != nil {
-		t := time.NewTimer(waitLimit)
+		t := time.NewTimer(holdLimit)
 		defer t.Stop()
 		select {
 		case <-f.gate:
@@ -224,8 +229,9 @@ func (r response) cookie(name string) *http.Cookie {
 	return nil
 }
 
-// serve runs one request through h; a panic or a handler that never returns is an error.
-func serve(h http.Handler, r *http.Request) (response, error) {
+// serve runs one request through h; a panic or a handler that does not return within limit
+// is an error.
+func serve(h http.Handler, r *http.Request, limit time.Duration) (response, error) {
 	rec := httptest.NewRecorder()
 	done := make(chan struct{})
 	var panicked any
@@ -234,12 +240,12 @@ func serve(h http.Handler, r *http.Request) (response, error) {
 		defer func() { panicked = recover() }()
 		h.ServeHTTP(rec, r)
 	}()
-	t := time.NewTimer(waitLimit)
+	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
 	case <-done:
 	case <-t.C:
-		return response{}, fmt.Errorf("no response after %v (is the handler waiting on something that never happens?)", waitLimit)
+		return response{}, fmt.Errorf("no response after %v (is the handler waiting on something that never happens?)", limit)
 	}
 	if panicked != nil {
 		return response{}, fmt.Errorf("the handler panicked: %v", panicked)
@@ -251,7 +257,7 @@ func serve(h http.Handler, r *http.Request) (response, error) {
 // do sends q and stops the test if the handler panics or hangs.
 func do(t *testing.T, h http.Handler, q request) response {
 	t.Helper()
-	res, err := serve(h, q.build())
+	res, err := serve(h, q.build(), waitLimit)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}

@@ -45,7 +45,7 @@ func (m *missHolder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if errors.Is(err, redis.Nil) && len(args) == 2 && fmt.Sprint(args[0]) == "get" &&
 			fmt.Sprint(args[1]) == m.key && m.taken.CompareAndSwap(false, true) {
 			close(m.held)
-			t := time.NewTimer(waitLimit)
+			t := time.NewTimer(holdLimit)
 			defer t.Stop()
 			select {
 			case <-m.release:
@@ -68,9 +68,23 @@ func launch(h http.Handler, q request) *flight {
 	f := &flight{q: q, done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
-		f.res, f.err = serve(h, q.build())
+		f.res, f.err = serve(h, q.build(), holdLimit)
 	}()
 	return f
+}
+
+// drain waits (bounded) for flights a failing test leaves behind, so they cannot write to
+// Redis during the next test.
+func drain(flights []*flight) {
+	deadline := time.NewTimer(holdLimit)
+	defer deadline.Stop()
+	for _, f := range flights {
+		select {
+		case <-f.done:
+		case <-deadline.C:
+			return
+		}
+	}
 }
 
 // countEntries wraps h, closing allIn once n requests have entered it.
@@ -116,15 +130,15 @@ func TestStampedeFiftyColdReadsOneStoreCall(t *testing.T) {
 	store := newFakeStore(keyboard, mouse)
 	store.gate = make(chan struct{})
 	openGate := sync.OnceFunc(func() { close(store.gate) })
-	defer openGate()
 	late := newMissHolder("product:1")
-	defer late.releaseNow()
 	rdb.AddHook(late)
 	h, allIn := countEntries(newHandler(t, rdb, store), readers)
 	q := get("/products/1")
+	var flights []*flight
+	t.Cleanup(func() { openGate(); late.releaseNow(); drain(flights) })
 
 	// Reader 1 misses the cache and is held right after its Redis GET.
-	flights := []*flight{launch(h, q)}
+	flights = append(flights, launch(h, q))
 	select {
 	case <-late.held:
 	case <-store.firstGet:
@@ -139,13 +153,10 @@ func TestStampedeFiftyColdReadsOneStoreCall(t *testing.T) {
 		t.Fatalf("not all %d concurrent %s reached the handler within %v", readers, q, waitLimit)
 	}
 	if !waitFor(store.firstGet) {
-		openGate()
-		late.releaseNow()
 		t.Fatalf("%d concurrent %s on an empty cache: none called the store within %v", readers, q, waitLimit)
 	}
 	openGate()
 	finish(t, flights[1:], func(int) Product { return keyboard })
-	whileHeld := store.gets.Load()
 
 	// Now reader 1 goes on, with its miss from before the load landed.
 	late.releaseNow()
@@ -154,10 +165,11 @@ func TestStampedeFiftyColdReadsOneStoreCall(t *testing.T) {
 	calls := store.gets.Load()
 	switch {
 	case calls == 1:
-	case whileHeld == 1:
-		t.Fatalf("%d concurrent %s on an empty cache made %d store calls, want 1. The concurrent misses shared one load, "+
-			"but a request whose Redis GET missed just before that load finished started a second one afterwards. "+
-			"Inside the shared (singleflight) function, check Redis once more before calling the store", readers, q, calls)
+	case calls < readers/2:
+		t.Fatalf("%d concurrent %s on an empty cache made %d store calls, want 1. "+
+			"The concurrent misses mostly shared one load, but a request whose Redis GET missed just before that load "+
+			"finished started another one afterwards. Inside the shared (singleflight) function, check Redis once more "+
+			"before calling the store", readers, q, calls)
 	default:
 		t.Fatalf("%d concurrent %s on an empty cache made %d store calls, want 1: concurrent misses of the same key "+
 			"must share one load (for example singleflight.Group.Do keyed by the id)", readers, q, calls)
@@ -174,11 +186,11 @@ func TestStampedeCoalescesPerKey(t *testing.T) {
 	store.gate = make(chan struct{})
 	store.entered = make(chan string, 100)
 	openGate := sync.OnceFunc(func() { close(store.gate) })
-	defer openGate()
 	h, allIn := countEntries(newHandler(t, rdb, store), readers)
+	var flights []*flight
+	t.Cleanup(func() { openGate(); drain(flights) })
 
 	ids := func(i int) string { return []string{"1", "2"}[i%2] }
-	var flights []*flight
 	for i := 0; i < readers; i++ {
 		flights = append(flights, launch(h, get("/products/"+ids(i))))
 	}
@@ -194,7 +206,6 @@ func TestStampedeCoalescesPerKey(t *testing.T) {
 		case id := <-store.entered:
 			seen[id] = true
 		case <-timeout.C:
-			openGate()
 			t.Fatalf("%d concurrent reads, half GET /products/1 and half GET /products/2, on an empty cache: while one product "+
 				"was loading, the other's load never started (waited %v). Coalesce per key (singleflight key = the id), "+
 				"not with one lock for every product", readers, waitLimit)

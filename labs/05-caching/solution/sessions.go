@@ -94,8 +94,8 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Name:     sessionCookie,
 		Value:    id,
 		Path:     "/",
-		HttpOnly: true,         // page scripts cannot read it (XSS cannot steal it)
-		Secure:   r.TLS != nil, // always true behind HTTPS in production
+		HttpOnly: true, // page scripts cannot read it (XSS cannot steal it)
+		Secure:   true, // HTTPS only (browsers make an exception for http://localhost)
 		SameSite: http.SameSiteLaxMode,
 	})
 	writeJSON(w, http.StatusOK, sess)
@@ -116,7 +116,7 @@ func (s *server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		Path:     "/",
 		MaxAge:   -1, // sent as Max-Age=0: the browser drops it
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   true,
 		SameSite: http.SameSiteLaxMode,
 	})
 	w.WriteHeader(http.StatusNoContent)

@@ -70,8 +70,9 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// TODO(sessions): create a session: a new id (newSessionID), the JSON of
-	// session{Username} under sessionKey(id) with sessionTTL, and an HttpOnly cookie named
-	// sessionCookie (Path "/", SameSite Lax) holding the id. Answer 200 {"username":"ada"}.
+	// session{Username} under sessionKey(id) with sessionTTL, and a cookie named
+	// sessionCookie holding the id (HttpOnly, Secure, Path "/", SameSite Lax).
+	// Answer 200 {"username":"ada"}.
 	writeError(w, http.StatusNotImplemented, "login is not implemented yet")
 }
 
