@@ -82,6 +82,12 @@ type docker struct {
 
 var sharedDocker docker
 
+// dialDocker connects to the engine testcontainers would use (a test replaces it to simulate a
+// machine without Docker: testcontainers falls back to /var/run/docker.sock by itself).
+var dialDocker = func(ctx context.Context) (*testcontainers.DockerClient, error) {
+	return testcontainers.NewDockerClientWithOpts(ctx)
+}
+
 // engine returns a client to an engine that answered a ping within probeTimeout.
 func (d *docker) engine(ctx context.Context) (*testcontainers.DockerClient, error) {
 	d.once.Do(func() {
@@ -94,7 +100,7 @@ func (d *docker) engine(ctx context.Context) (*testcontainers.DockerClient, erro
 		}
 		ch := make(chan res, 1)
 		go func() { // belt and braces: the probe returns in probeTimeout whatever the library does
-			cli, err := testcontainers.NewDockerClientWithOpts(pctx)
+			cli, err := dialDocker(pctx)
 			if err == nil {
 				_, err = cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -63,9 +64,22 @@ func (e *UnavailableError) Error() string {
 	} else {
 		fmt.Fprintf(&b, "this lab needs %s, and LAB_SERVICES=%s cannot provide it:\n", strings.Join(e.Needed, " and "), e.Mode)
 	}
+	tried := slices.Clone(e.Tried)
+	rank := map[string]int{ModeDocker: 0, ModeLocal: 1, ModeExternal: 2}
+	slices.SortStableFunc(tried, func(a, b attemptFailure) int { return rank[a.Provider] - rank[b.Provider] })
+	// One line for the external URLs, whichever services are missing.
+	var exports []string
+	for _, t := range tried {
+		if t.Provider == ModeExternal && strings.HasPrefix(t.Fix, "point lab at") {
+			exports = append(exports, strings.TrimSuffix(strings.SplitN(t.Fix, "`export ", 2)[1], "`"))
+		}
+	}
 	var fixes []string
 	seen := map[string]bool{}
-	for _, t := range e.Tried {
+	for _, t := range tried {
+		if t.Provider == ModeExternal && len(exports) > 0 && strings.HasPrefix(t.Fix, "point lab at") {
+			t.Fix = "point lab at servers you run: `export " + strings.Join(exports, " ") + "`"
+		}
 		line := fmt.Sprintf("  - %s %s: %s", t.Provider, t.Service, t.Why)
 		if !seen[line] {
 			seen[line] = true

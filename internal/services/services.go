@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Names of the services a lab.toml may list.
@@ -89,9 +91,16 @@ func New(opt Options) *Manager {
 	if mode == "" {
 		mode = ModeAuto
 	}
+	quietOnce.Do(func() { redis.SetLogger(quietLogger{}) }) // lab reports errors itself
 	m := &Manager{opt: opt, mode: mode, servers: map[string]*serverLease{}, users: map[string]int{}}
 	return m
 }
+
+var quietOnce sync.Once
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
 
 // Mode is the mode in effect (auto, docker, local or external).
 func (m *Manager) Mode() string { return m.mode }

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/moby/moby/client"
 	"github.com/redis/go-redis/v9"
+	"github.com/testcontainers/testcontainers-go"
 )
 
 // These tests run real servers: Docker containers (the default images, or the offline
@@ -236,7 +238,16 @@ func TestLocal(t *testing.T) {
 	testLocal(t)
 	m := New(Options{Mode: ModeLocal})
 	defer m.Close()
+	// A third check keeps the servers up while the after-release state is checked.
+	_, hold, err := m.Acquire(context.Background(), []string{Redis, Postgres})
+	if err != nil {
+		t.Fatal(err)
+	}
 	acquireTwice(t, m, []string{Redis, Postgres})
+	if left := leftovers(os.Getpid()); len(left) == 0 {
+		t.Fatal("no local server processes found while a check holds them")
+	}
+	hold()
 	// The last release stopped the processes and removed their data.
 	if left := leftovers(os.Getpid()); len(left) != 0 {
 		t.Fatalf("processes left after release: %v", left)
@@ -266,8 +277,8 @@ func TestExternal(t *testing.T) {
 	// Auto mode prefers the URLs the learner set.
 	m := New(Options{Getenv: func(k string) string { return env[k] }})
 	acquireTwice(t, m, []string{Redis, Postgres})
-	if got := m.servers[Redis]; got != nil {
-		t.Errorf("external servers are not held: %+v", got)
+	if l := m.servers[Redis]; l == nil || l.srv.via != ModeExternal {
+		t.Errorf("auto mode did not pick the external URL: %+v", l)
 	}
 
 	// A wrong URL is an error that names it, not a silent fallback to Docker.
@@ -294,7 +305,7 @@ func TestNothingWorks(t *testing.T) {
 		"external postgres: LAB_DATABASE_URL is not set",
 		"start Docker (`sudo systemctl start docker`, or open Docker Desktop)",
 		"sudo apt-get install redis-server postgresql",
-		"export LAB_REDIS_URL=redis://localhost:6379",
+		"export LAB_REDIS_URL=redis://localhost:6379 LAB_DATABASE_URL=postgres://",
 		"is-unavailable=true",
 	} {
 		if !strings.Contains(out, want) {
@@ -512,6 +523,9 @@ func helper(mode string) int {
 	switch mode {
 	case "nothing":
 		postgresDirs = nil
+		dialDocker = func(ctx context.Context) (*testcontainers.DockerClient, error) {
+			return testcontainers.NewDockerClientWithOpts(ctx, client.WithHost(os.Getenv("DOCKER_HOST")))
+		}
 		t0 := time.Now()
 		_, _, err := New(Options{}).Acquire(ctx, []string{Redis, Postgres})
 		fmt.Println(err)
