@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/learnlab/lab/internal/checker"
 	"github.com/learnlab/lab/internal/course"
@@ -419,8 +420,8 @@ func (m *Model) frame(s string) string {
 		lines = lines[:m.height]
 	}
 	for i, l := range lines {
-		if lipgloss.Width(l) > m.width {
-			lines[i] = truncate(l, m.width)
+		if len(l) > m.width && ansi.StringWidth(l) > m.width { // len: bytes >= cells, a cheap test first
+			lines[i] = ansi.Truncate(l, m.width, "…")
 		}
 	}
 	for len(lines) < m.height {

@@ -158,18 +158,25 @@ func (m *Model) renderCmd(lab *course.Lab, k renderKey) tea.Cmd {
 	}
 }
 
-// prefetch renders the neighbouring lessons for the same width, one at a time, so switching
-// with [ and ] finds them in the cache.
+// prefetch renders the other lessons for the same width and style, nearest first and one at
+// a time (each render is a Cmd), so switching lessons finds them in the cache. A long lesson
+// with code takes 100+ ms to render; from the cache a switch takes a couple of milliseconds.
 func (l *lessonModel) prefetch(m *Model) tea.Cmd {
 	i := m.labIndex(l.lab)
-	for _, j := range []int{i + 1, i - 1} {
-		if j < 0 || j >= len(m.course.Labs) {
-			continue
-		}
-		n := m.course.Labs[j]
-		k := renderKey{Lab: n.ID, Width: l.key(m).Width, Style: m.styles.GlamourStyle}
-		if m.cache.get(k) == nil && !m.inRend[k] {
-			return m.renderCmd(n, k)
+	n := len(m.course.Labs)
+	for d := 1; d < n; d++ {
+		for _, j := range []int{i + d, i - d} {
+			if j < 0 || j >= n {
+				continue
+			}
+			lab := m.course.Labs[j]
+			k := renderKey{Lab: lab.ID, Width: l.key(m).Width, Style: m.styles.GlamourStyle}
+			if m.inRend[k] {
+				return nil // one at a time
+			}
+			if m.cache.get(k) == nil {
+				return m.renderCmd(lab, k)
+			}
 		}
 	}
 	return nil
@@ -378,7 +385,7 @@ func (l *lessonModel) view(m *Model) string {
 	} else {
 		main = l.vp.View()
 	}
-	main = lipgloss.NewStyle().Width(g.vpW).Height(g.vpH).MaxHeight(g.vpH).MaxWidth(g.vpW).Render(main)
+	main = fitBlock(main, g.vpW, g.vpH)
 	panel := l.panelView(m, g)
 	var body string
 	if g.side {

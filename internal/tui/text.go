@@ -44,3 +44,25 @@ func wrap(s string, w int) string {
 }
 
 func lipglossWidth(s string) int { return lipgloss.Width(s) }
+
+// fitBlock makes s exactly w x h cells: long lines are cut, short ones padded, missing lines
+// added. Cheaper than a lipgloss style with Width, which re-wraps every line.
+func fitBlock(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lw := ansi.StringWidth(l)
+		switch {
+		case lw > w:
+			lines[i] = ansi.Truncate(l, w, "")
+		case lw < w:
+			lines[i] = l + strings.Repeat(" ", w-lw)
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -4,6 +4,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -61,9 +62,12 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
 	final, err := p.Run()
 	if fm, ok := final.(*Model); ok {
-		fm.shutdown()
-	} else {
-		m.shutdown()
+		m = fm
+	}
+	m.shutdown()
+	if trace := os.Getenv("LAB_TUI_TRACE"); trace != "" {
+		// For scripts/tui-smoke.sh: how long after start the first frame was drawn.
+		_ = os.WriteFile(trace, []byte(fmt.Sprintf("first-frame %v\n", m.firstFrame)), 0o644)
 	}
 	if err != nil && ctx.Err() != nil {
 		return nil // interrupted from outside: not an error of the app
