@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# tui-smoke.sh drives the real `lab` binary in tmux, as a learner would: open the workbench,
+# go to a lesson, check the lab, read the result, ask for help, quit. It exits non-zero on any
+# failure and prints the screen it was waiting on.
+#
+#   scripts/tui-smoke.sh              # the built-in course
+#   SMOKE_COURSE=DIR scripts/tui-smoke.sh
+#
+# Needs tmux and Go. Uses a temporary LAB_WORKSPACE; leaves nothing behind.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "tui-smoke: tmux is not installed" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+sock="labsmoke-$$"
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "tui-smoke: building lab"
+go build -o "$tmp/lab" ./cmd/lab
+export LAB_WORKSPACE="$tmp/ws"
+
+course_flag=()
+if [[ -n "${SMOKE_COURSE:-}" ]]; then
+	course_flag=(--course "$SMOKE_COURSE")
+elif ! "$tmp/lab" list >/dev/null 2>&1; then
+	echo "tui-smoke: the built-in course does not load yet; using internal/tui/testdata/course"
+	course_flag=(--course internal/tui/testdata/course)
+fi
+lab() { "$tmp/lab" "${course_flag[@]}" "$@"; }
+
+lab start 1 --no-tui >/dev/null
+first_lab=$(ls "$LAB_WORKSPACE" | grep -v '^\.' | head -1)
+echo "tui-smoke: started $first_lab in $LAB_WORKSPACE"
+
+fail() {
+	echo "tui-smoke: FAIL: $*" >&2
+	echo "---- screen ----" >&2
+	tmux -L "$sock" capture-pane -p -t smoke >&2 2>/dev/null || true
+	echo "----------------" >&2
+	exit 1
+}
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT.
+wait_for() {
+	local want=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 10; i++)); do
+		if tmux -L "$sock" capture-pane -p -t smoke 2>/dev/null | grep -qF -- "$want"; then
+			return 0
+		fi
+		if ! tmux -L "$sock" has-session -t smoke 2>/dev/null; then
+			fail "the app exited while waiting for '$want' ($(cat "$tmp/exit" 2>/dev/null))"
+		fi
+		sleep 0.1
+	done
+	fail "waited ${secs}s for '$want'"
+}
+
+keys() { tmux -L "$sock" send-keys -t smoke "$@"; }
+
+# open W H: run `lab` in a fresh tmux session of that size.
+open() {
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	local cmd
+	cmd="LAB_WORKSPACE='$LAB_WORKSPACE' LAB_TUI_TRACE='$tmp/trace' '$tmp/lab' ${course_flag[*]:-}; echo \$? > '$tmp/exit'"
+	tmux -L "$sock" new-session -d -s smoke -x "$1" -y "$2" "bash -c \"$cmd\""
+	tmux -L "$sock" set-option -t smoke remain-on-exit off >/dev/null
+}
+
+quit() {
+	keys q
+	for ((i = 0; i < 100; i++)); do
+		tmux -L "$sock" has-session -t smoke 2>/dev/null || break
+		sleep 0.1
+	done
+	tmux -L "$sock" has-session -t smoke 2>/dev/null && fail "q did not quit"
+	[[ "$(cat "$tmp/exit")" == 0 ]] || fail "lab exited with $(cat "$tmp/exit")"
+	[[ -f "$tmp/trace" ]] && echo "tui-smoke: $(cat "$tmp/trace")"
+	return 0
+}
+
+# 1. 80x24: home, lesson, check, result, hint, help, quit.
+echo "tui-smoke: 80x24"
+open 80 24
+wait_for "Continue:"
+wait_for "q quit"
+keys Enter
+wait_for "Tasks"
+wait_for "c check"
+keys c
+wait_for "tasks pass" 240 # a cold build cache compiles the lab's dependencies
+tmux -L "$sock" capture-pane -p -t smoke | grep -qE "Results ·|All [0-9]+ tasks pass" || fail "no results shown"
+keys h
+wait_for "Hints ·"
+keys Escape
+sleep 0.7 # tmux holds a lone Escape
+keys e
+wait_for "$LAB_WORKSPACE/$first_lab"
+keys Escape
+sleep 0.7
+keys '?'
+wait_for "Everywhere"
+keys '?'
+quit
+grep -q "\"$first_lab\"" "$LAB_WORKSPACE/.lab/state.json" || fail "the check was not recorded in progress"
+
+# 2. 200x60: home and lesson side by side, then quit.
+echo "tui-smoke: 200x60"
+open 200 60
+wait_for "Continue:"
+keys Enter
+wait_for "Tasks"
+keys n
+wait_for "Task:"
+quit
+
+echo "tui-smoke: ok"
