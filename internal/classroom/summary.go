@@ -1,0 +1,61 @@
+package classroom
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+)
+
+// WriteCSV writes the summary as learner,lab,task,status rows under a header: what a
+// spreadsheet or a gradebook import reads.
+func WriteCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"learner", "lab", "task", "status"})
+	for _, r := range rows {
+		cw.Write([]string{r.Learner, r.Lab, r.Task, r.Status})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Summary is the JSON form: the rows, plus per learner the tasks passed out of those graded.
+type Summary struct {
+	Shard    string            `json:"shard"`
+	Learners map[string]Totals `json:"learners"`
+	Rows     []Row             `json:"rows"`
+}
+
+// Totals is one learner's score.
+type Totals struct {
+	Passed int `json:"passed"`
+	Total  int `json:"total"`
+}
+
+// WriteJSON writes the summary as JSON.
+func WriteJSON(w io.Writer, shard Shard, rows []Row) error {
+	s := Summary{Shard: formatShard(shard), Learners: map[string]Totals{}, Rows: rows}
+	if s.Rows == nil {
+		s.Rows = []Row{}
+	}
+	for _, r := range rows {
+		t := s.Learners[r.Learner]
+		t.Total++
+		if r.Status == "pass" {
+			t.Passed++
+		}
+		s.Learners[r.Learner] = t
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+func formatShard(s Shard) string {
+	if s.N == 0 {
+		s = Shard{1, 1}
+	}
+	return itoa(s.I) + "/" + itoa(s.N)
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
