@@ -44,7 +44,17 @@ func (p *paneModel) setBody() {
 	off := p.vp.YOffset()
 	var lines []string
 	for _, l := range strings.Split(p.body, "\n") {
-		lines = append(lines, splitLines(wrap(l, p.width))...)
+		// Keep an indent (and the "│ " of quoted output) on wrapped continuation lines.
+		rest := strings.TrimLeft(l, " ")
+		rest = strings.TrimPrefix(rest, "│ ")
+		prefix := l[:len(l)-len(rest)]
+		if len(prefix) == 0 || len(prefix) > p.width/2 {
+			lines = append(lines, splitLines(wrap(l, p.width))...)
+			continue
+		}
+		for _, w := range splitLines(wrap(rest, p.width-len([]rune(prefix)))) {
+			lines = append(lines, prefix+w)
+		}
 	}
 	p.vp.SetContentLines(lines)
 	p.vp.SetYOffset(off)
