@@ -42,7 +42,7 @@ func (p *plan) cleanup() {
 
 // prepare writes the overlay for checking dir against the lab's hidden tests. Nothing is
 // written inside dir.
-func prepare(c *course.Course, l *course.Lab, dir string) (*plan, error) {
+func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, error) {
 	tmp, err := os.MkdirTemp("", "lab-check-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
@@ -70,6 +70,10 @@ func prepare(c *course.Course, l *course.Lab, dir string) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	numbers := keyedSealer(l.ID)
+	if fresh {
+		numbers = freshSealer()
+	}
 	for _, name := range files {
 		if strings.Contains(name, "/") || !strings.HasSuffix(name, ".go") {
 			continue
@@ -83,7 +87,7 @@ func prepare(c *course.Course, l *course.Lab, dir string) (*plan, error) {
 			in = strings.TrimSuffix(in, ".go") + "_test.go"
 		}
 		src := filepath.Join(tmp, in)
-		if data, err = seal(l, name, data, p.seals); err != nil {
+		if data, err = seal(l, name, data, p.seals, numbers); err != nil {
 			return nil, err
 		}
 		p.sources = append(p.sources, src)

@@ -2,12 +2,16 @@ package checker
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/learnlab/lab/internal/course"
@@ -24,6 +28,13 @@ import (
 // (the source files are removed once compiled). A pass counts only when that line was logged
 // by the test after it started: only the real test, returning normally, logs it. Renaming keeps
 // every line number of the hidden file; the wrappers go at its end.
+//
+// Where the two numbers come from decides what a check costs. Fresh random numbers per check
+// (Options.FreshSeal, or LAB_SEAL=fresh, or CI=true) mean the package is recompiled on every
+// check, about 1-2 s on lab 01; forging then requires disassembling the test binary while it
+// runs. By default they are derived (HMAC-SHA256) from a random key kept in the user's cache
+// directory, the lab and the test: the build cache stays warm, and forging requires code
+// that reads that key and reimplements this derivation.
 
 const sealHelper = `//go:build labcheck
 
@@ -32,7 +43,58 @@ package main
 func labSeal(t interface{ Log(...any) }, a, b uint64) { t.Log("lab-seal", a^b) }
 `
 
-func seal(l *course.Lab, name string, src []byte, seals map[string]string) ([]byte, error) {
+type sealer func(test string) (a, b uint64)
+
+func freshSealer() sealer { return func(string) (uint64, uint64) { return random64(), random64() } }
+
+// keyedSealer derives the numbers from the machine's key; without a usable key it is fresh.
+func keyedSealer(labID string) sealer {
+	key := sealKey()
+	if key == nil {
+		return freshSealer()
+	}
+	return func(test string) (uint64, uint64) {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(labID + "\x00" + test))
+		sum := m.Sum(nil)
+		return binary.LittleEndian.Uint64(sum[:8]) >> 1, binary.LittleEndian.Uint64(sum[8:16]) >> 1
+	}
+}
+
+func sealKey() []byte {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil
+	}
+	p := filepath.Join(dir, "lab", "seal.key")
+	if k, err := os.ReadFile(p); err == nil && len(k) == 32 {
+		return k
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".seal-*")
+	if err != nil {
+		return nil
+	}
+	tmp.Write(k)
+	tmp.Close()
+	if err := os.Link(tmp.Name(), p); err != nil { // another check made one first: use it
+		os.Remove(tmp.Name())
+		if k2, err := os.ReadFile(p); err == nil && len(k2) == 32 {
+			return k2
+		}
+		return nil
+	}
+	os.Remove(tmp.Name())
+	return k
+}
+
+func seal(l *course.Lab, name string, src []byte, seals map[string]string, numbers sealer) ([]byte, error) {
 	listed := map[string]bool{}
 	for _, task := range l.Tasks {
 		for _, t := range task.Tests {
@@ -62,7 +124,7 @@ func seal(l *course.Lab, name string, src []byte, seals map[string]string) ([]by
 		param := fd.Type.Params.List[0]
 		typ := string(src[fset.Position(param.Type.Pos()).Offset:fset.Position(param.Type.End()).Offset])
 		renames = append(renames, rename{fset.Position(fd.Name.Pos()).Offset, fd.Name.Name})
-		a, b := random64(), random64()
+		a, b := numbers(fd.Name.Name)
 		seals[fd.Name.Name] = fmt.Sprintf("lab-seal %d", a^b)
 		fmt.Fprintf(&wrappers, "\nfunc %s(t %s) { labSealed%s(t); labSeal(t, %d, %d) }\n", fd.Name.Name, typ, fd.Name.Name, a, b)
 	}

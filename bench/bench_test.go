@@ -1,0 +1,151 @@
+// Package bench measures `lab check` against a bare `go test` of the same code.
+//
+//	go test ./bench -bench . -benchtime 1x -v
+//
+// The goal (DESIGN.md, quality bars): with a warm build cache, `lab check 1` takes at most 1.5x
+// a bare `go test -count=1` of the learner's code with the hidden tests in place.
+package bench
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/workspace"
+)
+
+func must(b *testing.B, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkCheckVsGoTest reports both medians and their ratio (check/gotest) for the lab in
+// $LAB_BENCH_LAB (default 01-rest-api), solution code, runs interleaved on one machine.
+func BenchmarkCheckVsGoTest(b *testing.B) {
+	labID := os.Getenv("LAB_BENCH_LAB")
+	if labID == "" {
+		labID = "01-rest-api"
+	}
+	root, _ := filepath.Abs("..")
+	if _, err := os.Stat(filepath.Join(root, "labs", labID)); err != nil {
+		b.Skipf("labs/%s missing", labID)
+	}
+	tmp := b.TempDir()
+
+	// A one-lab course, so other labs still being written cannot stop the CLI.
+	cdir := filepath.Join(tmp, "course")
+	copyTree(b, filepath.Join(root, "labs", labID), filepath.Join(cdir, "labs", labID))
+	copyFile(b, filepath.Join(root, "lessons", labID+".md"), filepath.Join(cdir, "lessons", labID+".md"))
+	copyFile(b, filepath.Join(root, "go.mod"), filepath.Join(cdir, "go.mod"))
+	copyFile(b, filepath.Join(root, "go.sum"), filepath.Join(cdir, "go.sum"))
+	c, err := course.Load(os.DirFS(cdir), cdir)
+	must(b, err)
+	l := c.Labs[0]
+
+	bin := os.Getenv("LAB_BENCH_BIN") // a lab binary built beforehand, else built here
+	if bin == "" {
+		bin = filepath.Join(tmp, "lab")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/lab")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			b.Fatalf("build lab: %v\n%s", err, out)
+		}
+	}
+
+	// The learner's workspace, with the solution in it.
+	ws := &workspace.Workspace{Dir: filepath.Join(tmp, "ws")}
+	os.MkdirAll(filepath.Join(ws.Dir, ".lab"), 0o755)
+	_, err = ws.Start(c, l)
+	must(b, err)
+	labDir := ws.LabDir(l.ID)
+	files, _ := c.Files(l, "solution")
+	for _, f := range files {
+		data, _ := c.ReadFile(l, "solution", f)
+		must(b, os.WriteFile(filepath.Join(labDir, f), data, 0o644))
+	}
+
+	// The same code with the hidden tests copied in, for the bare go test.
+	bare := filepath.Join(tmp, "bare", l.ID)
+	copyTree(b, labDir, bare)
+	checks, _ := c.Files(l, "check")
+	for _, f := range checks {
+		data, _ := c.ReadFile(l, "check", f)
+		must(b, os.WriteFile(filepath.Join(bare, "zz_lab_"+f), data, 0o644))
+	}
+
+	env := append(os.Environ(), "LAB_WORKSPACE="+ws.Dir, "LAB_COURSE="+cdir, "GOFLAGS=", "GOWORK=off")
+	labCheck := func() time.Duration {
+		cmd := exec.Command(bin, "check", "1", "--json")
+		cmd.Env = env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		d := time.Since(start)
+		if err != nil {
+			b.Fatalf("lab check: %v\n%s", err, out)
+		}
+		return d
+	}
+	goTest := func() time.Duration {
+		cmd := exec.Command("go", "test", "-count=1", "-tags=labcheck", ".")
+		cmd.Dir, cmd.Env = bare, env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		d := time.Since(start)
+		if err != nil {
+			b.Fatalf("go test: %v\n%s", err, out)
+		}
+		return d
+	}
+	// Warm both build caches.
+	labCheck()
+	goTest()
+	n := max(b.N, 7)
+	var lc, gt []time.Duration
+	b.ResetTimer()
+	for range n {
+		lc = append(lc, labCheck())
+		gt = append(gt, goTest())
+	}
+	b.StopTimer()
+	ml, mg := median(lc), median(gt)
+	ratio := float64(ml) / float64(mg)
+	b.ReportMetric(ml.Seconds()*1000, "check-ms")
+	b.ReportMetric(mg.Seconds()*1000, "gotest-ms")
+	b.ReportMetric(ratio, "ratio")
+	b.Logf("%s, %d runs each: lab check median %s, go test median %s, ratio %.2f (goal ≤ 1.5)", l.ID, n, ml.Round(time.Millisecond), mg.Round(time.Millisecond), ratio)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func copyFile(b *testing.B, src, dst string) {
+	data, err := os.ReadFile(src)
+	must(b, err)
+	must(b, os.MkdirAll(filepath.Dir(dst), 0o755))
+	must(b, os.WriteFile(dst, data, 0o644))
+}
+
+func copyTree(b *testing.B, src, dst string) {
+	must(b, filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if strings.HasPrefix(rel, ".") {
+			return nil
+		}
+		copyFile(b, p, filepath.Join(dst, rel))
+		return nil
+	}))
+}
