@@ -191,6 +191,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.ws = msg.ws
 		}
 		if msg.state != nil {
+			keepHints(msg.state, m.state)
 			m.state = msg.state
 		}
 		if msg.started != nil {
@@ -230,6 +231,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(statusErr, "could not save progress: "+msg.err.Error())
 		}
 		if msg.state != nil {
+			keepHints(msg.state, m.state)
 			m.state = msg.state
 		}
 		return m, nil
@@ -475,4 +477,18 @@ func lessonTitle(l *course.Lab) string {
 		return l.Lesson.Title
 	}
 	return l.Title
+}
+
+// keepHints carries hint counts revealed in memory (and being saved by another Cmd) into a
+// state just read from disk, so a reload never hides a hint already shown.
+func keepHints(dst, src *workspace.State) {
+	for id, ls := range src.Labs {
+		for task, n := range ls.Hints {
+			d := dst.Lab(id)
+			if d.Hints == nil {
+				d.Hints = map[string]int{}
+			}
+			d.Hints[task] = max(d.Hints[task], n)
+		}
+	}
 }
