@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	lab "github.com/learnlab/lab"
 	"github.com/learnlab/lab/internal/course"
@@ -18,6 +20,7 @@ type app struct {
 	in          io.Reader
 	out, errOut io.Writer
 	coursePath  string // --course or $LAB_COURSE; "" for the built-in course
+	strict      bool   // any course problem is an error (author commands), not a skipped lab
 	cwd         string
 
 	loaded *course.Course
@@ -50,10 +53,29 @@ func (a *app) course() (*course.Course, error) {
 	}
 	if err != nil {
 		var ps course.Problems
-		if errors.As(err, &ps) {
+		if !errors.As(err, &ps) {
+			return nil, usageErr(err)
+		}
+		// A learner can go on with the labs that loaded; an author (dev, new) must see it all.
+		ids, all := ps.LabIDs()
+		var ok []*course.Lab
+		if c != nil {
+			for _, l := range c.Labs {
+				if !ids[l.ID] {
+					ok = append(ok, l)
+				}
+			}
+		}
+		if a.strict || !all || len(ok) == 0 {
 			return nil, usageErr(fmt.Errorf("the course has %d problem(s):\n%w", len(ps), err))
 		}
-		return nil, usageErr(err)
+		skipped := make([]string, 0, len(ids))
+		for id := range ids {
+			skipped = append(skipped, id)
+		}
+		sort.Strings(skipped)
+		fmt.Fprintf(a.errOut, "lab: warning: skipping %s: the course files have %d problem(s) there (`lab dev check` lists them)\n", strings.Join(skipped, ", "), len(ps))
+		c.Labs = ok
 	}
 	a.loaded = c
 	return c, nil

@@ -167,3 +167,24 @@ func TestCIInitWritesALintCleanWorkflow(t *testing.T) {
 		t.Errorf("second ci init without --force: %+v", r)
 	}
 }
+
+// An author's mistake in one lab must not lock learners out of the others; dev check still
+// reports it.
+func TestBrokenLabIsSkippedForLearnersOnly(t *testing.T) {
+	dir := t.TempDir()
+	if r := run(t, dir, "", "--course", dir, "new", "01-good", "--title", "Good"); r.code != 0 {
+		t.Fatalf("new: %+v", r)
+	}
+	if r := run(t, dir, "", "--course", dir, "new", "02-bad", "--title", "Bad"); r.code != 0 {
+		t.Fatalf("new: %+v", r)
+	}
+	os.WriteFile(filepath.Join(dir, "labs", "02-bad", "lab.toml"), []byte("format_version = 1\ntitle = \"Bad\"\ntasks = 3\n"), 0o644)
+	r := run(t, dir, "", "--course", dir, "list")
+	if r.code != 0 || !strings.Contains(r.out, "01-good") || strings.Contains(r.out, "02-bad") || !strings.Contains(r.err, "skipping 02-bad") {
+		t.Errorf("list: %+v", r)
+	}
+	r = run(t, dir, "", "--course", dir, "dev", "check", "2")
+	if r.code != exitUsage || !strings.Contains(r.err, "labs/02-bad/lab.toml:3") {
+		t.Errorf("dev check: %+v", r)
+	}
+}

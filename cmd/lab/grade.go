@@ -151,4 +151,3 @@ func writeGradeResults(out string, shard classroom.Shard, rows []classroom.Row, 
 	}
 	return nil
 }
-

@@ -53,3 +53,22 @@ func (ps Problems) err() error {
 	}
 	return ps.sorted()
 }
+
+// LabIDs returns the labs the problems are about (by their labs/<id>/ or lessons/<id>.md file),
+// and whether every problem belongs to one: then the rest of the course is usable.
+func (ps Problems) LabIDs() (ids map[string]bool, all bool) {
+	ids = map[string]bool{}
+	all = true
+	for _, p := range ps {
+		switch {
+		case strings.HasPrefix(p.File, "labs/"):
+			id, _, _ := strings.Cut(strings.TrimPrefix(p.File, "labs/"), "/")
+			ids[id] = true
+		case strings.HasPrefix(p.File, "lessons/") && strings.HasSuffix(p.File, ".md"):
+			ids[strings.TrimSuffix(strings.TrimPrefix(p.File, "lessons/"), ".md")] = true
+		default:
+			all = false
+		}
+	}
+	return ids, all
+}
