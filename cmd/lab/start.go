@@ -63,7 +63,7 @@ func runStart(cmd *cobra.Command, a *app, arg string, o startOptions) error {
 		return openTUI(cmd, a, c, l)
 	}
 	fmt.Fprintf(a.out, "\nYour code:   %s\n", rel)
-	fmt.Fprintf(a.out, "The lesson:  lab  (the workbench), or read %s in the course\n", l.Lesson.Path)
+	fmt.Fprintf(a.out, "The lesson:  lab   (opens the workbench on it)\n")
 	fmt.Fprintf(a.out, "Grade it:    lab check %d\n", l.Number)
 	fmt.Fprintf(a.out, "Stuck?       lab hint %d\n", l.Number)
 	return nil
