@@ -1,7 +1,10 @@
 package checker
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -66,8 +69,13 @@ func TestStarterFailsEveryTask(t *testing.T) {
 
 func TestSolutionPassesEveryTask(t *testing.T) {
 	t.Parallel()
-	r := check(t, "solution", Options{})
+	var mu sync.Mutex
+	kinds := map[EventKind]int{}
+	r := check(t, "solution", Options{Progress: func(e Event) { mu.Lock(); kinds[e.Kind]++; mu.Unlock() }})
 	wantTasks(t, r, map[string]Status{"add": Pass, "greet": Pass, "newer": Pass})
+	if kinds[Building] != 1 || kinds[Running] != 1 || kinds[TestStarted] != 4 || kinds[TestDone] != 4 || kinds[TaskDone] != 3 {
+		t.Errorf("progress events: %v", kinds)
+	}
 	if r.Status != Pass {
 		t.Errorf("status %s: %s", r.Status, r.Message)
 	}
@@ -245,4 +253,24 @@ func TestForgedPassThenKill(t *testing.T) {
 	r := check(t, "forge-kill", Options{})
 	noPass(t, r)
 	mustContain(t, "message", r.Message, "could not be trusted", "TestAdd")
+}
+
+func TestCancelStopsPromptly(t *testing.T) {
+	t.Parallel()
+	c, l := fixture(t)
+	dir := learner(t, c, l, "infinite-loop")
+	ctx, cancel := context.WithCancel(context.Background())
+	var cancelledAt time.Time
+	_, err := Run(ctx, Options{Course: c, Lab: l, Dir: dir, Progress: func(e Event) {
+		if e.Kind == TestStarted {
+			cancelledAt = time.Now()
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if el := time.Since(cancelledAt); el > 4*time.Second {
+		t.Errorf("returned %s after cancel", el)
+	}
 }
