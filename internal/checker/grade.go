@@ -415,7 +415,7 @@ func (g *grader) report(status Status, msg, build string) *Report {
 				Message: strings.TrimRight(ts.msg.String(), "\n"), Output: strings.TrimRight(ts.out.String(), "\n"),
 				Truncated: ts.msg.cut > 0 || ts.out.cut > 0}
 			switch {
-			case whole && status == Error && !g.started:
+			case whole && status == Error && (!g.started || g.buildFail):
 				res.Status, res.Message = Error, "not run: "+firstLine(msg)
 			case whole && status == Timeout && (ts.state == "running" || ts.state == "paused" || contains(g.running, name)):
 				res.Status = Timeout
