@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -9,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/course"
 	"github.com/learnlab/lab/internal/report"
+	"github.com/learnlab/lab/internal/workspace"
 )
 
 type checkOptions struct {
@@ -17,6 +21,7 @@ type checkOptions struct {
 	junit   string
 	timeout time.Duration
 	verbose bool
+	all     bool
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -35,6 +40,12 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
   lab check 5 --junit results.xml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.all {
+				if len(args) > 0 {
+					return usageErr(errors.New("--all grades every started lab: name no lab with it"))
+				}
+				return runCheckAll(cmd, a, o)
+			}
 			arg := ""
 			if len(args) > 0 {
 				arg = args[0]
@@ -42,6 +53,7 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
 			return runCheck(cmd, a, arg, o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.all, "all", false, "grade every lab started in the workspace (for CI and autograding)")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the results as JSON (exercism results v3 style) instead of text")
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to `FILE`")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 0, "time limit for the tests (default: the lab's)")
@@ -50,7 +62,6 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
 }
 
 func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
-	ctx := cmd.Context()
 	c, err := a.course()
 	if err != nil {
 		return err
@@ -60,12 +71,95 @@ func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
 		return err
 	}
 	w, err := a.workspace(false)
+	if err != nil || !w.Started(l.ID) {
+		return usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
+	}
+	r, err := checkLab(cmd.Context(), a, c, w, l, o)
 	if err != nil {
-		return usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
+		return err
 	}
-	if !w.Started(l.ID) {
-		return usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
+	if o.junit != "" {
+		if err := writeFileWith(o.junit, func(f *os.File) error { return report.JUnit(f, r) }); err != nil {
+			return envErr(fmt.Errorf("write %s: %w", o.junit, err))
+		}
 	}
+	if o.json {
+		err = report.JSON(a.out, r)
+	} else {
+		err = printText(a, w, l, r, o)
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status != checker.Pass {
+		return failed()
+	}
+	return nil
+}
+
+// runCheckAll grades every started lab, one after the other, for CI and autograding: one JUnit
+// file with a suite per lab, and with --json an array of results.
+func runCheckAll(cmd *cobra.Command, a *app, o checkOptions) error {
+	c, err := a.course()
+	if err != nil {
+		return err
+	}
+	w, err := a.workspace(false)
+	if err != nil {
+		return err
+	}
+	var reports []*checker.Report
+	for _, l := range c.Labs {
+		if !w.Started(l.ID) {
+			continue
+		}
+		r, err := checkLab(cmd.Context(), a, c, w, l, o)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, r)
+		if !o.json {
+			if err := printText(a, w, l, r, o); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.out)
+		}
+	}
+	if len(reports) == 0 {
+		return usageErr(errors.New("no lab is started in this workspace: run `lab start 1`"))
+	}
+	if o.junit != "" {
+		if err := writeFileWith(o.junit, func(f *os.File) error { return report.JUnit(f, reports...) }); err != nil {
+			return envErr(fmt.Errorf("write %s: %w", o.junit, err))
+		}
+	}
+	allPass, passed, total := true, 0, 0
+	for _, r := range reports {
+		passed += r.Passed()
+		total += len(r.Tasks)
+		allPass = allPass && r.Status == checker.Pass
+	}
+	if o.json {
+		var results []report.Results
+		for _, r := range reports {
+			results = append(results, report.ToResults(r))
+		}
+		enc := json.NewEncoder(a.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.out, "All labs: %d/%d tasks passed in %d lab(s)\n", passed, total, len(reports))
+	}
+	if !allPass {
+		return failed()
+	}
+	return nil
+}
+
+// checkLab runs one check and records its progress.
+func checkLab(ctx context.Context, a *app, c *course.Course, w *workspace.Workspace, l *course.Lab, o checkOptions) (*checker.Report, error) {
 	st := a.state(w)
 	if !o.json {
 		fmt.Fprintf(a.errOut, "Checking %s…\n", l.ID)
@@ -76,37 +170,25 @@ func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
 	})
 	if err != nil {
 		if errors.Is(err, checker.ErrEnvironment) {
-			return envErr(err)
+			return nil, envErr(err)
 		}
 		if ctx.Err() != nil {
-			return &exitError{exitFail, errors.New("check interrupted")}
+			return nil, &exitError{exitFail, errors.New("check interrupted")}
 		}
-		return err
+		return nil, err
 	}
 	if err := checker.Record(w, r, time.Now().UTC()); err != nil {
 		fmt.Fprintln(a.errOut, "lab: warning: could not save progress:", err)
 	}
-	if o.junit != "" {
-		if err := writeFileWith(o.junit, func(f *os.File) error { return report.JUnit(f, r) }); err != nil {
-			return envErr(fmt.Errorf("write %s: %w", o.junit, err))
-		}
+	return r, nil
+}
+
+func printText(a *app, w *workspace.Workspace, l *course.Lab, r *checker.Report, o checkOptions) error {
+	hints := map[string]int{}
+	if ls := a.state(w).Labs[l.ID]; ls != nil && ls.Hints != nil {
+		hints = ls.Hints
 	}
-	if o.json {
-		err = report.JSON(a.out, r)
-	} else {
-		hints := map[string]int{}
-		if ls := st.Labs[l.ID]; ls != nil {
-			hints = ls.Hints
-		}
-		err = report.Text(a.out, r, report.TextOptions{HintsShown: hints, Verbose: o.verbose})
-	}
-	if err != nil {
-		return err
-	}
-	if r.Status != checker.Pass {
-		return failed()
-	}
-	return nil
+	return report.Text(a.out, r, report.TextOptions{HintsShown: hints, Verbose: o.verbose})
 }
 
 func writeFileWith(path string, fn func(*os.File) error) error {

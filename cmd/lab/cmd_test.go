@@ -188,3 +188,40 @@ func TestBrokenLabIsSkippedForLearnersOnly(t *testing.T) {
 		t.Errorf("dev check: %+v", r)
 	}
 }
+
+func TestCheckAllGradesEveryStartedLab(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	dir := t.TempDir()
+	course := filepath.Join(dir, "course")
+	os.MkdirAll(course, 0o755)
+	os.WriteFile(filepath.Join(course, "go.mod"), []byte("module example.com/c\n\ngo 1.26\n"), 0o644)
+	for _, id := range []string{"01-one", "02-two", "03-three"} {
+		if r := run(t, dir, "", "--course", course, "new", id, "--title", id); r.code != 0 {
+			t.Fatalf("new %s: %+v", id, r)
+		}
+	}
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(home, 0o755)
+	if r := run(t, home, "", "--course", course, "check", "--all"); r.code != exitUsage {
+		t.Errorf("check --all with no workspace: %+v", r)
+	}
+	run(t, home, "", "--course", course, "start", "1", "--no-tui")
+	run(t, home, "", "--course", course, "start", "3", "--no-tui")
+	// Lab 3 done: the solution's main.go.
+	sol, _ := os.ReadFile(filepath.Join(course, "labs", "03-three", "solution", "main.go"))
+	os.WriteFile(filepath.Join(home, "lab-work", "03-three", "main.go"), sol, 0o644)
+
+	junit := filepath.Join(dir, "results.xml")
+	r := run(t, home, "", "--course", course, "check", "--all", "--junit", junit)
+	if r.code != exitFail || !strings.Contains(r.out, "All labs: 1/2 tasks passed in 2 lab(s)") {
+		t.Fatalf("check --all: %+v", r)
+	}
+	data, _ := os.ReadFile(junit)
+	if strings.Count(string(data), "<testsuite ") != 2 || strings.Contains(string(data), "02-two") {
+		t.Errorf("JUnit:\n%s", data)
+	}
+	r = run(t, home, "", "--course", course, "check", "--all", "--json")
+	if r.code != exitFail || !strings.HasPrefix(strings.TrimSpace(r.out), "[") || strings.Count(r.out, `"version": 3`) != 2 {
+		t.Errorf("check --all --json: %+v", r)
+	}
+}

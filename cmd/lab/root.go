@@ -20,11 +20,7 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		},
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
 			// Authors must see every problem of their course; learners can use the labs that load.
-			for c := cmd; c != nil; c = c.Parent() {
-				if c.Name() == "dev" || c.Name() == "new" {
-					a.strict = true
-				}
-			}
+			a.strict = cmd.Name() == "new" || (cmd.Name() == "check" && cmd.Parent().Name() == "dev")
 		},
 	}
 	root.PersistentFlags().StringVar(&a.coursePath, "course", a.coursePath, "use the course in `DIR` instead of the built-in one (also $LAB_COURSE)")
