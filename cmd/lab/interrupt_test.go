@@ -1,0 +1,141 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildLab compiles the lab binary once for the end-to-end tests.
+func buildLab(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lab")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// procsIn lists processes whose working directory is inside dir: the go command and the test
+// binary of a check run there.
+func procsIn(dir string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+		if err != nil || !strings.HasPrefix(cwd, dir) {
+			continue
+		}
+		cmd, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out = append(out, e.Name()+": "+strings.ReplaceAll(string(cmd), "\x00", " "))
+	}
+	return out
+}
+
+// redisServers lists redis-server processes.
+func redisServers() map[string]bool {
+	out := map[string]bool{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(strings.SplitN(string(cmd), "\x00", 2)[0], "redis-server") {
+			out[e.Name()] = true
+		}
+	}
+	return out
+}
+
+// A learner presses Ctrl-C while the hidden tests run against Redis started from local
+// binaries: lab must stop the tests and the servers it started, and leave nothing running.
+func TestInterruptedCheckLeavesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds lab and runs a check")
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server is not installed (.ci/run installs it)")
+		}
+		t.Skip("redis-server is not installed")
+	}
+	bin := buildLab(t)
+	dir := t.TempDir()
+	course := filepath.Join(dir, "course")
+	os.MkdirAll(course, 0o755)
+	os.WriteFile(filepath.Join(course, "go.mod"), []byte("module example.com/c\n\ngo 1.26\n"), 0o644)
+	if r := run(t, dir, "", "--course", course, "new", "01-slow", "--title", "Slow", "--services", "redis"); r.code != 0 {
+		t.Fatalf("new: %+v", r)
+	}
+	ws := filepath.Join(dir, "ws")
+	env := append(os.Environ(), "LAB_WORKSPACE="+ws, "LAB_COURSE="+course, "LAB_SERVICES=local")
+	start := exec.Command(bin, "start", "1", "--no-tui")
+	start.Env = env
+	if out, err := start.CombinedOutput(); err != nil {
+		t.Fatalf("start: %v\n%s", err, out)
+	}
+	// The learner's handler announces it was reached, then blocks forever.
+	marker := filepath.Join(dir, "reached")
+	src, _ := os.ReadFile(filepath.Join(course, "labs", "01-slow", "starter", "main.go"))
+	blocked := strings.Replace(string(src), `http.Error(w, "not implemented", http.StatusNotImplemented)`,
+		`os.WriteFile(`+"`"+marker+"`"+`, nil, 0o644)
+		select {}`, 1)
+	os.WriteFile(filepath.Join(ws, "01-slow", "main.go"), []byte(blocked), 0o644)
+
+	before := redisServers()
+	check := exec.Command(bin, "check", "1")
+	check.Env = env
+	check.Dir = filepath.Join(ws, "01-slow")
+	var out strings.Builder
+	check.Stdout, check.Stderr = &out, &out
+	if err := check.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			check.Process.Kill()
+			t.Fatalf("the check never reached the learner's handler:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	started := redisServers()
+	if len(started) <= len(before) {
+		t.Errorf("no redis-server was started for the check (before %v, during %v)", before, started)
+	}
+	check.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- check.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		check.Process.Kill()
+		t.Fatalf("lab did not stop within 20 s of SIGINT:\n%s", out.String())
+	}
+	if code := check.ProcessState.ExitCode(); code == 0 {
+		t.Errorf("interrupted check exited 0:\n%s", out.String())
+	}
+	// Give the kernel a moment to reap; nothing may be left either way.
+	var left []string
+	for range 40 {
+		left = procsIn(ws)
+		for pid := range redisServers() {
+			if !before[pid] {
+				left = append(left, pid+": redis-server started by the check")
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("left running after Ctrl-C:\n%s\nlab said:\n%s", strings.Join(left, "\n"), out.String())
+	}
+}
