@@ -1,0 +1,12 @@
+-- TODO(schema): create the shop's four tables, normalized, with their keys and constraints.
+--
+--   customers    id (primary key), email (unique), name
+--   products     id (primary key), sku (unique), name, price_cents (never negative)
+--   orders       id (primary key), customer_id (-> customers), status (pending, paid,
+--                shipped or cancelled), created_at (timestamptz, defaults to now())
+--   order_items  order_id (-> orders), product_id (-> products), quantity (at least 1),
+--                unit_price_cents (never negative); a product appears once per order
+--
+-- Every one of these columns is NOT NULL. Use exactly these names: the code and the tests
+-- use them. Do not prefix them with public.: the tests apply this file in a schema of their
+-- own. The lesson (task schema) explains each choice.

@@ -1,0 +1,5 @@
+-- TODO(indexes): add the indexes that the two queries of task indexes need (they are
+-- queryCustomerOrdersBetween and queryOrdersWithSKU in orders.go):
+--   - a customer's orders in a date range, newest first;
+--   - the orders that contain a product, found by its SKU.
+-- Check with EXPLAIN: neither may read all of orders or order_items (a Seq Scan).

@@ -1,0 +1,2 @@
+-- TODO(keyset-pagination): the index that OrdersPage (pages.go) reads its pages from, in the
+-- order of its ORDER BY.
