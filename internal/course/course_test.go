@@ -75,6 +75,8 @@ func TestLoadProblems(t *testing.T) {
 		{"shared-test.toml", toml, []string{`labs/01-demo/lab.toml:9: test TestHello is listed by task "hello" and task "count"`}},
 		{"wrong-version.toml", toml, []string{`labs/01-demo/lab.toml:1: format_version 7 is not supported`}},
 		{"bad-service-timeout.toml", toml, []string{`lab.toml:3: unknown service "mongo"`, `lab.toml:4: timeout "soon"`}},
+		{"mutation.toml", toml, []string{`lab.toml:5: task "hello": mutant id "Bad_Id" must be kebab-case`, `lab.toml:11: test prefix TestHelloCount (task "count") and TestHello (task "hello") overlap`, `lab.toml:11: task "count" lists no mutants`}},
+		{"mutants-in-tests-mode.toml", toml, []string{`lab.toml:4: task "hello" lists mutants, which only a lab with mode = "mutation" uses`}},
 		{"wrong-type.toml", toml, []string{`labs/01-demo/lab.toml:3:`}},
 		{"extra-section.md", lesson, []string{`lessons/01-demo.md:7: section for task "ghost"`}},
 		{"duplicate-section.md", lesson, []string{`lessons/01-demo.md:9: task "hello" has a second section (first at line 3)`}},

@@ -108,6 +108,7 @@ func parseManifest(file string, src []byte) (*Lab, Problems) {
 	}
 	seenTask := map[string]int{}
 	seenTest := map[string]string{}
+	seenMutant := map[string]string{}
 	for i, mt := range m.Tasks {
 		line := lines.table("tasks", i)
 		t := Task{ID: mt.ID, Title: mt.Title, Tests: mt.Tests, Hints: mt.Hints, Mutants: mt.Mutants, Line: line}
@@ -124,16 +125,46 @@ func parseManifest(file string, src []byte) (*Lab, Problems) {
 		if strings.TrimSpace(mt.Title) == "" {
 			ps.add(file, line, "task %q has no title", mt.ID)
 		}
-		if len(mt.Tests) == 0 {
+		mutation := l.Mode == ModeMutation
+		switch {
+		case len(mt.Tests) == 0 && mutation:
+			ps.add(file, line, "task %q lists no tests: in mode = \"mutation\", tests are the name prefixes of the learner's tests that grade the task (like \"TestPrice\")", mt.ID)
+		case len(mt.Tests) == 0:
 			ps.add(file, line, "task %q lists no tests: every task needs at least one hidden test", mt.ID)
 		}
 		for _, name := range mt.Tests {
 			if !testNameRe.MatchString(name) {
 				ps.add(file, line, "task %q: %q is not a Go test name (TestXxx or FuzzXxx)", mt.ID, name)
-			} else if other, ok := seenTest[name]; ok {
+				continue
+			}
+			if other, ok := seenTest[name]; ok {
 				ps.add(file, line, "test %s is listed by task %q and task %q: a test belongs to exactly one task", name, other, mt.ID)
+				continue
+			}
+			if mutation {
+				// Prefixes: a learner test belongs to the task whose prefix it starts with, so
+				// no prefix may start another task's.
+				for other, task := range seenTest {
+					if task != mt.ID && (strings.HasPrefix(name, other) || strings.HasPrefix(other, name)) {
+						ps.add(file, line, "test prefix %s (task %q) and %s (task %q) overlap: a learner test would belong to both", name, mt.ID, other, task)
+					}
+				}
+			}
+			seenTest[name] = mt.ID
+		}
+		switch {
+		case mutation && len(mt.Mutants) == 0:
+			ps.add(file, line, "task %q lists no mutants: in mode = \"mutation\" every task names the mutants (check/mutants/<id>/) its tests must catch", mt.ID)
+		case !mutation && len(mt.Mutants) > 0:
+			ps.add(file, line, "task %q lists mutants, which only a lab with mode = \"mutation\" uses", mt.ID)
+		}
+		for _, id := range mt.Mutants {
+			if !taskIDRe.MatchString(id) {
+				ps.add(file, line, "task %q: mutant id %q must be kebab-case (it names the folder check/mutants/%s/)", mt.ID, id, id)
+			} else if other, ok := seenMutant[id]; ok {
+				ps.add(file, line, "mutant %s is listed by task %q and task %q: a mutant belongs to exactly one task", id, other, mt.ID)
 			} else {
-				seenTest[name] = mt.ID
+				seenMutant[id] = mt.ID
 			}
 		}
 		l.Tasks = append(l.Tasks, t)
