@@ -3,12 +3,14 @@
 // a normalized schema, indexes, query counts, transactions and keyset pagination.
 //
 //	export DATABASE_URL=postgres://lab:lab@localhost:5432/shop?sslmode=disable
-//	go run .
+//	go run .          # applies migrations/*.sql that are new, then serves on :8080 (or $PORT)
+//	go run . -fresh   # drops every table first: after you changed an applied migration
 //	curl -s localhost:8080/customers/1/orders
 package main
 
 import (
 	"context"
+	"flag"
 	"log"
 	"net/http"
 	"os"
@@ -18,6 +20,8 @@ import (
 )
 
 func main() {
+	fresh := flag.Bool("fresh", false, "drop every table of the public schema, then apply every migration")
+	flag.Parse()
 	addr := ":8080"
 	if port := os.Getenv("PORT"); port != "" {
 		addr = ":" + port
@@ -38,6 +42,11 @@ func main() {
 		log.Fatalf("connect to PostgreSQL: %v", err)
 	}
 	defer store.Close()
+	if *fresh {
+		if err := dropEverything(ctx, store.pool); err != nil {
+			log.Fatalf("-fresh: %v", err)
+		}
+	}
 	applied, err := applyMigrations(ctx, store.pool, "migrations")
 	cancel()
 	if err != nil {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +17,7 @@ import (
 // schema_migrations, each one in its own transaction, and returns the names it applied.
 //
 // It is the smallest useful migration runner: tools like goose, golang-migrate or atlas add
-// down migrations, locking between several instances, and checksums of applied files.
+// down migrations, and locking between several instances that start at once.
 func applyMigrations(ctx context.Context, pool *pgxpool.Pool, dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if err != nil {
@@ -23,7 +25,8 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, dir string) ([]str
 	}
 	sort.Strings(files)
 	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name text PRIMARY KEY,
+		name       text PRIMARY KEY,
+		checksum   text NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, err
 	}
@@ -34,23 +37,39 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, dir string) ([]str
 		if err != nil {
 			return applied, err
 		}
-		fresh := false
+		sum := sha256.Sum256(sql)
+		checksum := hex.EncodeToString(sum[:])
+
+		var recorded string
+		err = pool.QueryRow(ctx, `SELECT checksum FROM schema_migrations WHERE name = $1`, name).Scan(&recorded)
+		switch {
+		case err == nil && recorded == checksum:
+			continue // applied already
+		case err == nil:
+			return applied, fmt.Errorf("%s changed after it was applied: an applied migration is never edited, "+
+				"a new file changes what it did. While you work on this lab, rebuild the database with `go run . -fresh`", file)
+		case err != pgx.ErrNoRows:
+			return applied, err
+		}
+
 		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1) ON CONFLICT DO NOTHING`, name)
-			if err != nil || tag.RowsAffected() == 0 {
-				return err // already applied
-			}
-			fresh = true
 			// No arguments: pgx sends the file as one simple query, so it may hold many statements.
-			_, err = tx.Exec(ctx, string(sql))
+			if _, err := tx.Exec(ctx, string(sql)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)`, name, checksum)
 			return err
 		})
 		if err != nil {
-			return applied, fmt.Errorf("%s: %w", name, err)
+			return applied, fmt.Errorf("%s: %w", file, err)
 		}
-		if fresh {
-			applied = append(applied, name)
-		}
+		applied = append(applied, name)
 	}
 	return applied, nil
+}
+
+// dropEverything empties the current schema: every table, index and row of the service.
+func dropEverything(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public`)
+	return err
 }
