@@ -226,7 +226,7 @@ func TestDurationHistogramPerRoute(t *testing.T) {
 	for _, w := range want {
 		m := labFind(f, "GET", w.route, w.status)
 		if m == nil {
-			t.Fatalf("no series http_request_duration_seconds{method=\"GET\",route=%q,status=%q}, want one with %d observations%s\nhint: the histogram has the same labels as the counter", w.route, w.status, w.count, ctx)
+			t.Fatalf("no series http_request_duration_seconds{method=\"GET\",route=%q,status=%q}, want one with %d observation(s)%s\nhint: the histogram has the same labels as the counter", w.route, w.status, w.count, ctx)
 		}
 		h := m.GetHistogram()
 		if h.GetSampleCount() != w.count {

@@ -246,7 +246,7 @@ func labLatencyProblems(expr parser.Expr, alert bool) []string {
 				keeps = !keeps
 			}
 			if !keeps {
-				problems = append(problems, fmt.Sprintf("%s drops the le label: histogram_quantile needs one series per bucket, so aggregate with by (le) (or by (le, route))", agg.ShortString()))
+				problems = append(problems, fmt.Sprintf("%s drops the le label: histogram_quantile needs one series per bucket, so aggregate with by (le) (or by (le, route))", strings.TrimSpace(agg.ShortString())))
 			}
 			return nil
 		})
@@ -285,7 +285,7 @@ func labPickAlert(t *testing.T, alerts []labAlert, metric, what, example string,
 		}
 		t.Fatalf("%s: no alerting rule uses %s (alerts: %v); want %s, like:\n%s", labAlertsFile, metric, names, what, example)
 	}
-	t.Fatalf("%s: no rule is a right %s:\n%s\nwant something like:\n%s", labAlertsFile, what, strings.Join(report, "\n"), example)
+	t.Fatalf("%s: want %s, and the rules that use %s are not right:\n%s\nwant something like:\n%s", labAlertsFile, what, metric, strings.Join(report, "\n"), example)
 }
 
 func TestAlertRulesFileIsValid(t *testing.T) {
@@ -314,13 +314,13 @@ func TestAlertRulesFileIsValid(t *testing.T) {
 }
 
 func TestErrorRateAlertRule(t *testing.T) {
-	labPickAlert(t, labLoadAlerts(t), labCounterName, "error-rate alert", `  - alert: HighErrorRate
+	labPickAlert(t, labLoadAlerts(t), labCounterName, "an error-rate alert", `  - alert: HighErrorRate
     expr: sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05`,
 		labErrorRatioProblems)
 }
 
 func TestLatencyAlertRule(t *testing.T) {
-	labPickAlert(t, labLoadAlerts(t), labBucketName, "latency alert", `  - alert: HighLatency
+	labPickAlert(t, labLoadAlerts(t), labBucketName, "a latency alert", `  - alert: HighLatency
     expr: histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 0.5`,
 		labLatencyProblems)
 }
