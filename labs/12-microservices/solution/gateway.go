@@ -82,9 +82,9 @@ func newRequestID() string {
 }
 
 // proxyError answers when no instance could be reached: 503 when there is none to try, 502
-// when every attempt failed.
+// when every attempt failed. r is the outbound request: its URL.Host is the service.
 func proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	service := serviceOf(r.URL.Path)
+	service := r.URL.Host
 	log.Printf("gateway %s %s: %v", r.Method, r.URL.Path, err)
 	if errors.Is(err, errNoInstances) {
 		writeError(w, http.StatusServiceUnavailable, "no instance of "+service+" is available")
