@@ -226,6 +226,17 @@ func (in *labInstance) hold() (release func()) {
 	})
 }
 
+// forget empties entered, so that the next receive is a request that comes after this call.
+func (in *labInstance) forget() {
+	for {
+		select {
+		case <-in.entered:
+		default:
+			return
+		}
+	}
+}
+
 // last is the last request the instance received.
 func (in *labInstance) last() (labSeen, bool) {
 	in.mu.Lock()
