@@ -285,7 +285,6 @@ func show(s string) string {
 	return s
 }
 
-
 // The fake-clock tests have one weakness: inside a bubble, a goroutine waiting on a sync.Mutex
 // is not "durably blocked", so the fake clock stops. Code that holds a lock around an upstream
 // or resize call (which also makes the calls run one at a time) would hang there instead of

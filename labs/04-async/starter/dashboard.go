@@ -24,6 +24,13 @@ type dashboardResponse struct {
 	Missing  []string       `json:"missing"`  // names of the upstreams that failed or timed out, sorted
 }
 
+// sectionResult is what one upstream call produced: what a goroutine hands back to the handler.
+type sectionResult struct {
+	name  string
+	value any
+	err   error
+}
+
 func (d *dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// TODO(fan-out): this calls the upstreams one after the other, so the page takes the SUM of
 	// their latencies. Call them all at once (one goroutine each), collect the results through a
