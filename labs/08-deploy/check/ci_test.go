@@ -25,9 +25,10 @@ func labLoadWorkflow(t *testing.T) *labCI {
 	t.Helper()
 	c := &labCI{src: labReadFile(t, labWorkflow, "GitHub Actions runs the workflows of .github/workflows/")}
 	wf, errs := actionlint.Parse(c.src)
-	if len(errs) > 0 || wf == nil {
+	if wf == nil {
 		t.Fatalf("%s", labLintReport(c.src, errs))
 	}
+	// Other syntax errors are TestWorkflowPassesActionlint's business: the structure is there.
 	c.wf = wf
 	return c
 }
@@ -40,7 +41,7 @@ func labLintReport(src []byte, errs []*actionlint.Error) string {
 			fmt.Fprintf(&b, "\n... and %d more", len(errs)-i)
 			break
 		}
-		fmt.Fprintf(&b, "\n%s:%d:%d: %s [%s]", labWorkflow, e.Line, e.Column, e.Message, e.Kind)
+		fmt.Fprintf(&b, "\n%s:%d:%d: %s [%s]", labWorkflow, e.Line, e.Column, labClip(e.Message, 300), e.Kind)
 		if line := labSourceLine(src, e.Line); line != "" {
 			fmt.Fprintf(&b, "\n    %s", labClip(line, 120))
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func labLoadCompose(t *testing.T) *labCompose {
 			continue
 		}
 		if err != nil {
-			t.Fatalf("compose.yaml: compose-go (what `docker compose` uses) rejects it:\n    %v\nhint: `docker compose config` shows the same error; the names of keys are in the Compose specification (compose-spec.io)", err)
+			t.Fatalf("%s: compose-go (what `docker compose` uses) rejects it:\n    %v\nhint: `docker compose config` shows the same error; the names of keys are in the Compose specification (compose-spec.io)", c.errAt(err), err)
 		}
 		break
 	}
@@ -82,6 +83,26 @@ func labLoadCompose(t *testing.T) *labCompose {
 		}
 	}
 	return c
+}
+
+// labComposeErrPath finds the place a validation error is about: "services.redis additional
+// properties 'imag' not allowed", "services.app.ports.0 must be a ...".
+var labComposeErrPath = regexp.MustCompile(`(?:^|\s)((?:services|volumes|networks|secrets|configs)(?:\.[\w.-]+)?)(?: additional properties '([^']+)')?`)
+
+// errAt is the line of compose.yaml that a loading error is about, as far as it says.
+func (c *labCompose) errAt(err error) string {
+	m := labComposeErrPath.FindStringSubmatch(err.Error())
+	if m == nil {
+		if top := regexp.MustCompile(`additional properties '([^']+)'`).FindStringSubmatch(err.Error()); top != nil {
+			return c.at(top[1]) // a top-level key
+		}
+		return "compose.yaml"
+	}
+	path := strings.Split(m[1], ".")
+	if m[2] != "" {
+		path = append(path, m[2])
+	}
+	return c.at(path...)
 }
 
 // at is "compose.yaml:12: `key: value`" for the deepest key of path in the file.
@@ -104,7 +125,7 @@ func (c *labCompose) need(t *testing.T) (app, pg, redis types.ServiceConfig) {
 		missing = append(missing, "Redis (image: redis:7-alpine)")
 	}
 	if len(missing) > 0 {
-		t.Fatalf("%s: the services are %q; want three: %s is missing", c.at("services"), c.proj.ServiceNames(), strings.Join(missing, ", "))
+		t.Fatalf("%s: the services are %q; want three, and these are missing: %s", c.at("services"), c.proj.ServiceNames(), strings.Join(missing, "; "))
 	}
 	return c.proj.Services[c.app], c.proj.Services[c.pg], c.proj.Services[c.redis]
 }

@@ -142,7 +142,7 @@ func TestMainExits1WhenTheConfigIsInvalid(t *testing.T) {
 		<-a.done
 		stderr := a.stderr.String()
 		if a.exitCode() != 1 {
-			t.Fatalf("started the program with\n%s\nit ended with %s, want exit status 1\n%s", a.envText(), a.exitText(), a.outputText())
+			t.Fatalf("started the program with\n%s\nit ended (%s), want exit status 1\n%s", a.envText(), a.exitText(), a.outputText())
 		}
 		if strings.Contains(stderr, "goroutine ") && strings.Contains(stderr, "panic") {
 			t.Fatalf("started the program with\n%s\nit panicked, want a plain message and exit status 1\n%s", a.envText(), a.outputText())

@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,14 @@ func labYAMLLine(doc *yaml.Node, path ...string) (line int, found string) {
 	}
 	var done []string
 	for _, key := range path {
+		if i, err := strconv.Atoi(key); err == nil && n != nil && n.Kind == yaml.SequenceNode {
+			if i < 0 || i >= len(n.Content) {
+				break
+			}
+			n, line = n.Content[i], n.Content[i].Line
+			done = append(done, key)
+			continue
+		}
 		if n != nil && n.Kind == yaml.SequenceNode {
 			var next *yaml.Node
 			for _, item := range n.Content {
@@ -131,6 +140,12 @@ func labYAMLLine(doc *yaml.Node, path ...string) (line int, found string) {
 					next = item
 					break
 				}
+			}
+			if next == nil { // no item has the key: point at the first item
+				if len(n.Content) > 0 {
+					line = n.Content[0].Line
+				}
+				break
 			}
 			n = next
 		}

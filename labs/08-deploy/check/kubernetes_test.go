@@ -66,7 +66,11 @@ func labLoadDeployment(t *testing.T) *labDeployment {
 			}
 			line = labYAMLFindKey(k.doc, field)
 		}
-		t.Fatalf("%s: the Kubernetes API types reject the Deployment: %v\nhint: a key the API does not know (a typo, or the right key at the wrong level) is ignored by a lenient decoder and silently does nothing: `kubectl explain deployment.spec` lists the keys", labWhere(labManifest, k.src, line), err)
+		hint := "a key the API does not know (a typo, or the right key at the wrong level) is ignored by a lenient decoder and silently does nothing: `kubectl explain deployment.spec` lists the keys"
+		if strings.Contains(err.Error(), "cannot unmarshal") {
+			hint = "the value has the wrong type for that field: `kubectl explain deployment.spec.replicas` (for example) says which one"
+		}
+		t.Fatalf("%s: the Kubernetes API types reject the Deployment: %v\nhint: %s", labWhere(labManifest, k.src, line), err, hint)
 	}
 	return k
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,7 +34,14 @@ func TestShutdownStopsBeingReadyButKeepsServing(t *testing.T) {
 		status, body, err := a.get("/readyz")
 		if err != nil {
 			hint := "keep serving for SHUTDOWN_DELAY after the signal: the load balancer needs that time to see the 503 and stop sending requests. Sleep for cfg.ShutdownDelay after h.startDraining(), then call srv.Shutdown"
+			select { // only to say more in the message: has the program ended?
+			case <-a.done:
+			case <-time.After(2 * time.Second):
+			}
 			if a.exited() {
+				if ws, ok := a.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					hint = "catch SIGTERM in serve (shutdown.go) with signal.NotifyContext: then the signal only cancels a context, and your code decides what happens next"
+				}
 				t.Fatalf("sent SIGTERM (SHUTDOWN_DELAY=5m) with %s in flight; then GET /readyz failed: %v\nthe program has exited: %s\nhint: %s\n%s", labImportSent, err, a.exitText(), hint, a.outputText())
 			}
 			t.Fatalf("sent SIGTERM (SHUTDOWN_DELAY=5m) with %s in flight; then GET /readyz failed: %v: the server stopped accepting connections at once\nhint: %s\n%s", labImportSent, err, hint, a.outputText())
@@ -91,13 +99,18 @@ func TestShutdownFinishesRequestsInFlightThenExits0(t *testing.T) {
 
 	rest, err := im.finish()
 	if rest != labImportWant || err != nil {
-		t.Fatalf("%s, with SIGTERM sent in between: the end of the response is %q (%v), want %q: the request in flight was cut off\nhint: srv.Shutdown waits for requests in flight; srv.Close cuts them\n%s", labImportSent, rest, err, labImportWant, a.outputText())
+		// Only to say more in the message: how did the program end, if it did?
+		select {
+		case <-a.done:
+		case <-time.After(2 * time.Second):
+		}
+		t.Fatalf("%s, with SIGTERM sent in between: the end of the response is %q (%v), want %q: the request in flight was cut off\nthe program: %s\nhint: srv.Shutdown waits for requests in flight; srv.Close, os.Exit or the default action of SIGTERM cut them\n%s", labImportSent, rest, err, labImportWant, a.exitText(), a.outputText())
 	}
 	if !a.waitExit() {
 		t.Fatalf("sent SIGTERM; the last request finished; the program is still running %v later, want it to exit with status 0\nhint: once srv.Shutdown returns nil, serve returns nil and main returns\n%s", labGuard, a.outputText())
 	}
 	if a.exitCode() != 0 {
-		t.Fatalf("sent SIGTERM; the request in flight finished; then the program ended with %s, want exit status 0 (a clean shutdown)\nhint: srv.Serve returns http.ErrServerClosed after Shutdown: that is not an error\n%s", a.exitText(), a.outputText())
+		t.Fatalf("sent SIGTERM; the request in flight finished; then the program ended (%s), want exit status 0 (a clean shutdown)\nhint: srv.Serve returns http.ErrServerClosed after Shutdown: that is not an error\n%s", a.exitText(), a.outputText())
 	}
 }
 
@@ -115,6 +128,6 @@ func TestShutdownGivesUpAfterShutdownTimeout(t *testing.T) {
 		t.Fatalf("sent SIGTERM (SHUTDOWN_TIMEOUT=300ms) with %s in flight that never ends: the program is still running %v later, want it to give up and exit with status 1\nhint: srv.Shutdown(ctx) waits until ctx is done: give it context.WithTimeout(context.Background(), cfg.ShutdownTimeout)\n%s", labImportSent, labGuard, a.outputText())
 	}
 	if a.exitCode() != 1 {
-		t.Fatalf("sent SIGTERM (SHUTDOWN_TIMEOUT=300ms) with a request in flight that never ends: the program ended with %s, want exit status 1: the shutdown cut a request off, and the exit status should say so\nhint: when srv.Shutdown returns an error, call srv.Close() and return the error from serve: main exits 1\n%s", a.exitText(), a.outputText())
+		t.Fatalf("sent SIGTERM (SHUTDOWN_TIMEOUT=300ms) with a request in flight that never ends: the program ended (%s), want exit status 1: the shutdown cut a request off, and the exit status should say so\nhint: when srv.Shutdown returns an error, call srv.Close() and return the error from serve: main exits 1\n%s", a.exitText(), a.outputText())
 	}
 }
