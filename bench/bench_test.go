@@ -83,7 +83,7 @@ func BenchmarkCheckVsGoTest(b *testing.B) {
 
 	env := append(os.Environ(), "LAB_WORKSPACE="+ws.Dir, "LAB_COURSE="+cdir, "GOFLAGS=", "GOWORK=off")
 	labCheck := func() time.Duration {
-		cmd := exec.Command(bin, "check", "1", "--json")
+		cmd := exec.Command(bin, "check", l.ID, "--json")
 		cmd.Env = env
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
@@ -104,8 +104,22 @@ func BenchmarkCheckVsGoTest(b *testing.B) {
 		}
 		return d
 	}
-	// Warm both build caches.
+	// Warm both build caches (and, for a lab with services, start the reused containers).
 	labCheck()
+	if len(l.Services) > 0 {
+		// The bare run gets the same servers, as a learner's `eval "$(lab services env N)"`.
+		cmd := exec.Command(bin, "services", "env", l.ID)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("lab services env: %v\n%s", err, out)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if kv, ok := strings.CutPrefix(strings.TrimSpace(line), "export "); ok {
+				env = append(env, strings.Trim(kv, `'"`))
+			}
+		}
+	}
 	goTest()
 	n := max(b.N, 7)
 	var lc, gt []time.Duration
