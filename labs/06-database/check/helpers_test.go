@@ -33,7 +33,7 @@ import (
 // labLimit bounds every call into the learner's code and every setup step. It is a safety net
 // only, never a synchronisation: passing code never comes near it. It turns a hang (a
 // transaction never committed, a lock never released) into a clear failure.
-const labLimit = 60 * time.Second
+const labLimit = 20 * time.Second
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -65,6 +65,9 @@ func labConnect(ctx context.Context, url, schema string) (*pgx.Conn, error) {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	cfg.RuntimeParams["search_path"] = schema
+	// Nothing of a test needs to survive a crash of the server: do not wait for the disk at
+	// each commit (reads and locks behave the same).
+	cfg.RuntimeParams["synchronous_commit"] = "off"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach PostgreSQL (DATABASE_URL): %w", err)
@@ -100,6 +103,9 @@ func newLabDB(t *testing.T, task string) *labDB {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), labLimit)
 		defer cancel()
+		// A transaction the learner's code left open holds locks that DROP SCHEMA would wait for.
+		_, _ = conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE application_name = $1 AND pid <> pg_backend_pid()`, labAppName(db.schema))
 		if _, err := conn.Exec(ctx, "DROP SCHEMA "+db.schema+" CASCADE"); err != nil {
 			t.Logf("cleaning up: DROP SCHEMA %s: %v", db.schema, err)
 		}
@@ -277,6 +283,8 @@ func labNewStore(t *testing.T, url, schema string, tr *labTracer) *Store {
 		t.Fatalf("DATABASE_URL: %v", err)
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	cfg.ConnConfig.RuntimeParams["application_name"] = labAppName(schema)
 	cfg.ConnConfig.Tracer = tr
 	cfg.MaxConns = 10
 	// A deadlock is found when a lock wait outlasts deadlock_timeout (1s by default): check
@@ -302,10 +310,53 @@ func labNewStore(t *testing.T, url, schema string, tr *labTracer) *Store {
 		t.Fatalf("newStore(ctx, cfg) returned a nil *Store: the tests need the Store of store.go")
 	}
 	t.Cleanup(func() {
-		labCall(t, "store.Close()", func(context.Context) struct{} { s.Close(); return struct{}{} })
+		if _, leaked := labLeaked.Load(schema); leaked {
+			go s.Close() // it would wait forever for the connection that never came back
+			return
+		}
+		// pgxpool's Close waits for every connection to come back to the pool.
+		closed := make(chan struct{})
+		go func() {
+			defer close(closed)
+			defer func() { _ = recover() }()
+			s.Close()
+		}()
+		timer := time.NewTimer(10 * time.Second)
+		defer timer.Stop()
+		select {
+		case <-closed:
+		case <-timer.C:
+			t.Errorf("store.Close() did not return within 10s: a connection was never given back to the pool\n" +
+				"hint: every transaction must end with Commit or Rollback (pgx.BeginFunc does it for you), and every Rows must be read to the end or closed (pgx.CollectRows does it)")
+		}
 	})
 	tr.reset()
 	return s
+}
+
+// labAppName is the application_name of the connections of the learner's pool on a schema,
+// which pg_stat_activity shows.
+func labAppName(schema string) string { return "lab_store_" + schema }
+
+// labLeaked holds the schemas whose store left a transaction open.
+var labLeaked sync.Map
+
+// requireNoOpenTransaction stops the test when a connection of the learner's pool is still
+// inside a transaction after the call returned: it holds its locks until it ends.
+func (db *labDB) requireNoOpenTransaction(call string) {
+	db.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), labLimit)
+	defer cancel()
+	var open int
+	if err := db.conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = $1 AND state LIKE 'idle in transaction%'`, labAppName(db.schema)).Scan(&open); err != nil {
+		db.t.Fatalf("reading pg_stat_activity: %v", err)
+	}
+	if open > 0 {
+		labLeaked.Store(db.schema, true)
+		db.t.Fatalf("%s returned, but left %d transaction(s) open: the connection sits \"idle in transaction\" in pg_stat_activity, holding its row locks, and every later transfer of those accounts would wait for it forever\n"+
+			"hint: every path out of a transaction must Commit or Rollback: pgx.BeginFunc does both for you, or write defer tx.Rollback(ctx) right after Begin (after a Commit it does nothing)", call, open)
+	}
 }
 
 // labCall runs f, the learner's code, with a context bounded by labLimit, and turns a panic or

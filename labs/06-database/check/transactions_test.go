@@ -62,9 +62,12 @@ func (b *labBank) balances(ids []int64) []int64 {
 // transfer calls the learner's Transfer, guarded.
 func (b *labBank) transfer(from, to, amount int64) error {
 	b.db.t.Helper()
-	return labCall(b.db.t, fmt.Sprintf("Transfer(ctx, %d, %d, %d)", from, to, amount), func(ctx context.Context) error {
+	call := fmt.Sprintf("Transfer(ctx, %d, %d, %d)", from, to, amount)
+	err := labCall(b.db.t, call, func(ctx context.Context) error {
 		return b.store.Transfer(ctx, from, to, amount)
 	})
+	b.db.requireNoOpenTransaction(call)
+	return err
 }
 
 func labShowBalances(ids, got []int64) string {
@@ -247,6 +250,7 @@ func TestConcurrentTransfersKeepTheTotal(t *testing.T) {
 				len(transfers)-done, labLimit)
 		}
 	}
+	b.db.requireNoOpenTransaction("every one of the 50 concurrent transfers")
 	got := b.balances(ids)
 	var total int64
 	for _, v := range got {
