@@ -152,7 +152,7 @@ func TestComposeStartsTheAppOnceDependenciesAreHealthy(t *testing.T) {
 	app, pg, redis := c.need(t)
 	for _, dep := range []struct {
 		name, test string
-		s    types.ServiceConfig
+		s          types.ServiceConfig
 	}{{c.pg, `["CMD", "pg_isready", "-U", "bookshelf"]`, pg}, {c.redis, `["CMD", "redis-cli", "ping"]`, redis}} {
 		hc := dep.s.HealthCheck
 		if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {

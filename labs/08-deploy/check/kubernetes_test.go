@@ -237,4 +237,3 @@ func labContainerUID(c *corev1.Container) *int64 {
 	}
 	return c.SecurityContext.RunAsUser
 }
-
