@@ -92,8 +92,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, errors.New("checker: Options.Course and Options.Lab are required")
 	}
 	l := opts.Lab
-	if l.Mode == course.ModeMutation {
-		return nil, fmt.Errorf("%s is a mutation-mode lab: this version of lab cannot grade it yet (update lab)", l.ID)
+	if l.Mode != course.ModeTests && l.Mode != course.ModeMutation {
+		return nil, fmt.Errorf("%s has mode %q, which this version of lab cannot grade (update lab)", l.ID, l.Mode)
 	}
 	goPath, err := runner.GoPath()
 	if err != nil {
@@ -126,6 +126,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			defer release()
 		}
 		env = append(env, senv...)
+	}
+
+	if l.Mode == course.ModeMutation {
+		r, err := runMutation(ctx, opts, goPath, dir, env)
+		if err != nil {
+			return nil, err
+		}
+		return finishReport(r, opts, start), nil
 	}
 
 	p, err := prepare(opts.Course, l, dir, opts.fresh())
@@ -161,12 +169,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, d := range p.dropped {
 		r.Notes = append(r.Notes, fmt.Sprintf("ignored `%s` from your go.mod: checks always build with the course's pinned dependencies", d))
 	}
+	return finishReport(r, opts, start), nil
+}
+
+// finishReport stamps what every mode's report carries: the duration and was-passing flags.
+func finishReport(r *Report, opts Options, start time.Time) *Report {
 	r.Duration = time.Since(start)
 	for i := range r.Tasks {
 		tr := &r.Tasks[i]
 		tr.WasPassing = opts.PassedBefore[tr.ID] && tr.Status != Pass
 	}
-	return r, nil
+	return r
 }
 
 // Warm compiles the learner's module together with the hidden tests, without running them, so
@@ -184,7 +197,12 @@ func Warm(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	p, err := prepare(opts.Course, opts.Lab, dir, opts.fresh())
+	var p *plan
+	if opts.Lab.Mode == course.ModeMutation {
+		p, err = warmPlan(opts.Course, opts.Lab, dir)
+	} else {
+		p, err = prepare(opts.Course, opts.Lab, dir, opts.fresh())
+	}
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ type DevResult struct {
 func (r DevResult) OK() bool { return len(r.Problems) == 0 }
 
 // DevChecker validates one lab of a given mode. Modes other than "tests" register theirs in
-// DevCheckers (mutation-mode labs will).
+// DevCheckers (mutation.go registers "mutation").
 type DevChecker func(ctx context.Context, c *course.Course, l *course.Lab, svc Acquirer) []string
 
 // DevCheckers maps a lab.toml mode to its validation.
@@ -137,20 +137,7 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 		}
 	}
 
-	// Lesson sections, hints, TODO markers.
-	for _, t := range l.Tasks {
-		if l.Lesson == nil || l.Lesson.Section(t.ID) == nil {
-			add("%s:%d: task %q has no section in lessons/%s.md (\"## Task: %s — %s\")", manifest, t.Line, t.ID, l.ID, t.ID, t.Title)
-		}
-		if len(t.Hints) == 0 {
-			add("%s:%d: task %q has no hints: give at least one", manifest, t.Line, t.ID)
-		}
-		if files, err := workspace.TaskFiles(c, l, t.ID); err != nil {
-			add("%s/starter: %v", l.Dir, err)
-		} else if len(files) == 0 {
-			add("%s/starter: no file holds a `// TODO(%s)` marker for task %q", l.Dir, t.ID, t.ID)
-		}
-	}
+	ps = append(ps, devCheckTaskText(c, l)...)
 	if len(ps) > 0 && err != nil {
 		return ps
 	}
@@ -193,6 +180,28 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 			case part == "solution" && t.Status != Pass:
 				add("%s/solution: task %q does not pass: %s", l.Dir, t.ID, firstLine(t.Message))
 			}
+		}
+	}
+	return ps
+}
+
+// devCheckTaskText checks what every mode needs of each task: a lesson section, hints and a
+// TODO marker in the starter.
+func devCheckTaskText(c *course.Course, l *course.Lab) []string {
+	var ps []string
+	add := func(format string, a ...any) { ps = append(ps, fmt.Sprintf(format, a...)) }
+	manifest := l.Dir + "/lab.toml"
+	for _, t := range l.Tasks {
+		if l.Lesson == nil || l.Lesson.Section(t.ID) == nil {
+			add("%s:%d: task %q has no section in lessons/%s.md (\"## Task: %s — %s\")", manifest, t.Line, t.ID, l.ID, t.ID, t.Title)
+		}
+		if len(t.Hints) == 0 {
+			add("%s:%d: task %q has no hints: give at least one", manifest, t.Line, t.ID)
+		}
+		if files, err := workspace.TaskFiles(c, l, t.ID); err != nil {
+			add("%s/starter: %v", l.Dir, err)
+		} else if len(files) == 0 {
+			add("%s/starter: no file holds a `// TODO(%s)` marker for task %q", l.Dir, t.ID, t.ID)
 		}
 	}
 	return ps

@@ -45,6 +45,11 @@ type grader struct {
 	emitFn  func(Event)
 	onStart func()
 
+	// posRe finds a test's own messages (t.Error lines) by their file:line prefix; nil means
+	// the hidden tests'. keepPos keeps that prefix in the message (the learner's own files).
+	posRe   *regexp.Regexp
+	keepPos bool
+
 	tests     map[string]*testState
 	order     []*testState
 	started   bool // the test binary started
@@ -247,9 +252,16 @@ func (g *grader) output(ts *testState, sub, out string) {
 			ts.inMsg = -1
 			continue
 		}
-		if m := hiddenPosRe.FindStringSubmatch(body); m != nil {
+		posRe := hiddenPosRe
+		if g.posRe != nil {
+			posRe = g.posRe
+		}
+		if m := posRe.FindStringSubmatch(body); m != nil {
 			ts.inMsg = len(m[1])
 			text := body[len(m[0]):]
+			if g.keepPos {
+				text = body[len(m[1]):]
+			}
 			if sub != "" {
 				text = strings.ReplaceAll(sub, "_", " ") + ": " + text
 			}

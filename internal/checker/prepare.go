@@ -110,17 +110,26 @@ func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, er
 		p.sources = append(p.sources, src)
 	}
 
-	gomod, gosum, dropped, err := checkModFiles(c, l, dir)
-	if err != nil {
+	if err := p.writeOverlay(c, l, dir, replace); err != nil {
 		return nil, err
 	}
+	ok = true
+	return p, nil
+}
+
+// writeOverlay adds the check-time go.mod and go.sum to replace and writes the overlay JSON.
+func (p *plan) writeOverlay(c *course.Course, l *course.Lab, dir string, replace map[string]string) error {
+	gomod, gosum, dropped, err := checkModFiles(c, l, dir)
+	if err != nil {
+		return err
+	}
 	p.dropped = dropped
-	modPath, sumPath := filepath.Join(tmp, "go.mod"), filepath.Join(tmp, "go.sum")
+	modPath, sumPath := filepath.Join(p.tmp, "go.mod"), filepath.Join(p.tmp, "go.sum")
 	if err := os.WriteFile(modPath, gomod, 0o644); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return fmt.Errorf("%w: %v", ErrEnvironment, err)
 	}
 	if err := os.WriteFile(sumPath, gosum, 0o644); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return fmt.Errorf("%w: %v", ErrEnvironment, err)
 	}
 	replace[filepath.Join(dir, "go.mod")] = modPath
 	replace[filepath.Join(dir, "go.sum")] = sumPath
@@ -128,14 +137,13 @@ func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, er
 
 	data, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p.overlay = filepath.Join(tmp, "overlay.json")
+	p.overlay = filepath.Join(p.tmp, "overlay.json")
 	if err := os.WriteFile(p.overlay, data, 0o644); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEnvironment, err)
+		return fmt.Errorf("%w: %v", ErrEnvironment, err)
 	}
-	ok = true
-	return p, nil
+	return nil
 }
 
 // checkModFiles builds the go.mod and go.sum a check uses: the learner's requirements merged
