@@ -322,7 +322,7 @@ func (tr *labSentryTransport) SendEvent(e *sentry.Event) {
 	tr.events = append(tr.events, e)
 }
 
-func (tr *labSentryTransport) Flush(time.Duration) bool             { return true }
+func (tr *labSentryTransport) Flush(time.Duration) bool              { return true }
 func (tr *labSentryTransport) FlushWithContext(context.Context) bool { return true }
 func (tr *labSentryTransport) Close()                                {}
 

@@ -46,9 +46,9 @@ func (c Config) withDefaults() Config {
 //
 //	withRequestInfo → tracing → logging → metrics → reportErrors → matchRoute → mux
 //
-//   - tracing is outside logging, so that the access log can carry the trace id;
-//   - reportErrors is the innermost: a panic becomes a 500 *before* the logs, the metrics
-//     and the span see the response, so all three count it.
+// tracing is outside logging, so that the access log can carry the trace id. reportErrors
+// is the innermost: a panic becomes a 500 before the logs, the metrics and the span see the
+// response, so all three count it.
 func newApp(cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
 	rates := &ratesAPI{
