@@ -88,9 +88,9 @@ type labDB struct {
 	conn   *pgx.Conn
 }
 
-// newLabDB makes a fresh schema, applies the learner's migrations to it and drops it when the
+// labNewDB makes a fresh schema, applies the learner's migrations to it and drops it when the
 // test ends.
-func newLabDB(t *testing.T, task string) *labDB {
+func labNewDB(t *testing.T, task string) *labDB {
 	t.Helper()
 	db := &labDB{t: t, task: task, url: labURL(t), schema: labRandomSchema("lab_")}
 	ctx, cancel := context.WithTimeout(context.Background(), labLimit)

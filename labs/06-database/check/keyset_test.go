@@ -48,10 +48,10 @@ func labAllOrders(t *testing.T, conn *pgx.Conn, extra string) []Order {
 	return orders
 }
 
-// newLabOrders is a schema with n orders of two customers, created at only 40 distinct times.
-func newLabOrders(t *testing.T, n int) *labDB {
+// labNewOrders is a schema with n orders of two customers, created at only 40 distinct times.
+func labNewOrders(t *testing.T, n int) *labDB {
 	t.Helper()
-	db := newLabDB(t, "keyset-pagination")
+	db := labNewDB(t, "keyset-pagination")
 	db.requireShop()
 	a := db.ids(`INSERT INTO customers (email, name) VALUES ('ann@example.com', 'Ann') RETURNING id`)[0]
 	b := db.ids(`INSERT INTO customers (email, name) VALUES ('bob@example.com', 'Bob') RETURNING id`)[0]
@@ -63,7 +63,7 @@ func newLabOrders(t *testing.T, n int) *labDB {
 }
 
 func TestKeysetPagesThroughEveryOrder(t *testing.T) {
-	db := newLabOrders(t, 250)
+	db := labNewOrders(t, 250)
 	store := db.newStore(&labTracer{})
 	want := labAllOrders(t, db.conn, "")
 
@@ -108,7 +108,7 @@ func TestKeysetPagesThroughEveryOrder(t *testing.T) {
 }
 
 func TestKeysetPageStableWhileOrdersArrive(t *testing.T) {
-	db := newLabOrders(t, 60)
+	db := labNewOrders(t, 60)
 	store := db.newStore(&labTracer{})
 	before := labAllOrders(t, db.conn, "")
 

@@ -22,9 +22,9 @@ type labShop struct {
 	orderCount        map[int64]int
 }
 
-func newLabShop(t *testing.T, task string) *labShop {
+func labNewShop(t *testing.T, task string) *labShop {
 	t.Helper()
-	db := newLabDB(t, task)
+	db := labNewDB(t, task)
 	db.requireShop()
 	s := &labShop{db: db, orderCount: map[int64]int{}}
 	customer := func(email, name string, orders int) int64 {
@@ -175,7 +175,7 @@ func labClipIDs(ids []int64) string {
 }
 
 func TestCustomerOrdersReturnsOrdersWithItems(t *testing.T) {
-	shop := newLabShop(t, "n-plus-one")
+	shop := labNewShop(t, "n-plus-one")
 	store := shop.db.newStore(&labTracer{})
 	for _, c := range []struct {
 		name string
@@ -201,7 +201,7 @@ func TestCustomerOrdersReturnsOrdersWithItems(t *testing.T) {
 }
 
 func TestCustomerOrdersInAtMostTwoQueries(t *testing.T) {
-	shop := newLabShop(t, "n-plus-one")
+	shop := labNewShop(t, "n-plus-one")
 	tr := &labTracer{}
 	store := shop.db.newStore(tr)
 	for _, c := range []struct {

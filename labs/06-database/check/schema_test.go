@@ -18,7 +18,7 @@ import (
 // of the shop is missing.
 func labSchemaDB(t *testing.T) *labDB {
 	t.Helper()
-	db := newLabDB(t, "schema")
+	db := labNewDB(t, "schema")
 	ctx, cancel := context.WithTimeout(context.Background(), labLimit)
 	defer cancel()
 	if msg := labShopMissing(ctx, db.conn); msg != "" {

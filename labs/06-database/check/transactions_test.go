@@ -22,9 +22,9 @@ type labBank struct {
 	store *Store
 }
 
-func newLabBank(t *testing.T) *labBank {
+func labNewBank(t *testing.T) *labBank {
 	t.Helper()
-	db := newLabDB(t, "transactions")
+	db := labNewDB(t, "transactions")
 	ctx, cancel := context.WithTimeout(context.Background(), labLimit)
 	defer cancel()
 	if cols, err := labColumns(ctx, db.conn); err != nil || cols["accounts"]["balance_cents"] == "" {
@@ -91,7 +91,7 @@ func labEqual(a, b []int64) bool {
 }
 
 func TestTransferMovesMoney(t *testing.T) {
-	b := newLabBank(t)
+	b := labNewBank(t)
 	ids := b.open(1000, 500)
 	for _, step := range []struct {
 		from, to, amount int64
@@ -111,7 +111,7 @@ func TestTransferMovesMoney(t *testing.T) {
 }
 
 func TestTransferRefusesAndChangesNothing(t *testing.T) {
-	b := newLabBank(t)
+	b := labNewBank(t)
 	ids := b.open(100, 0)
 	missing := ids[1] + 1000
 	for _, tc := range []struct {
@@ -139,7 +139,7 @@ func TestTransferRefusesAndChangesNothing(t *testing.T) {
 }
 
 func TestTransferIsAllOrNothing(t *testing.T) {
-	b := newLabBank(t)
+	b := labNewBank(t)
 	ids := b.open(1000, 1000)
 
 	// A first transfer shows how many statements Transfer runs.
@@ -179,7 +179,7 @@ func TestTransferIsAllOrNothing(t *testing.T) {
 }
 
 func TestConcurrentTransfersKeepTheTotal(t *testing.T) {
-	b := newLabBank(t)
+	b := labNewBank(t)
 	const start = 10_000
 	ids := b.open(start, start, start, start)
 	want := []int64{start, start, start, start}
