@@ -303,7 +303,9 @@ func (sr *suiteRun) failed() map[string]string {
 	return out
 }
 
-// runMutation grades a mutation-mode lab. env already holds the services' URLs.
+// runMutation grades a mutation-mode lab. env already holds the services' URLs. Progress:
+// Building, Running, then TestStarted/TestDone per mutant ("mutant:<id>", TestDone's status
+// pass when killed) and TaskDone per task at the end; a progress display counts the mutants.
 func runMutation(ctx context.Context, opts Options, goPath, dir string, env []string) (*Report, error) {
 	c, l := opts.Course, opts.Lab
 	emit := func(e Event) {
@@ -353,11 +355,6 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 		return mr.whole(first), nil
 	}
 	mr.ref = first.results()
-	for _, t := range l.Tasks {
-		for _, name := range byTask[t.ID] {
-			emit(Event{Kind: TestDone, Test: name, TaskID: t.ID, Status: mr.ref[name].Status})
-		}
-	}
 
 	// The mutants of the tasks whose tests pass on the reference, in random order, with the
 	// control run somewhere among them.
