@@ -49,7 +49,8 @@ func TestPostWithIdempotencyKeyReplays(t *testing.T) {
 	hint := "with an Idempotency-Key seen before, for the same request, reply with the recorded response: the retry must look exactly like the first answer"
 	if retry.status == http.StatusConflict || retry.status == http.StatusInternalServerError {
 		hint = "the handler ran a second time, and the store refused the ISBN of the book the first POST created: " +
-			"the idempotent wrapper (idempotency.go) must answer a repeat itself. " + hint
+			"the idempotent wrapper (idempotency.go) must answer a repeat itself: with an Idempotency-Key seen before, for the same request, " +
+			"reply with the recorded response, without calling next"
 	}
 	retry.wantStatus(http.StatusCreated, hint)
 	if !bytes.Equal(retry.body, first.body) {

@@ -22,7 +22,8 @@ func (s *server) idempotent(next http.Handler) http.Handler {
 	// With a key seen before:
 	//   - the same request again (same method, path and body): reply with the recorded status,
 	//     headers and body, plus the header "Idempotent-Replayed: true"; next does not run;
-	//   - a different request: 422 Unprocessable Content (problem+json); next does not run.
+	//   - a different request: 422 Unprocessable Content (problem+json); next does not run;
+	//   - the first request is still running: 409 Conflict (problem+json); next does not run.
 	// With a new key: run next through a ResponseWriter that records what it writes, and keep
 	// the recording (unless the status is 5xx: the client may retry those).
 	return next

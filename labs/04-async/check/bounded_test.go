@@ -81,7 +81,7 @@ func (rr *resizeRig) drive(t *testing.T, desc string, c *call, lifo bool) {
 			case <-c.done:
 				t.Fatalf("%s: answered (status %d, body %s) after only %d of %d images were resized", desc, c.rec.Code, show(c.rec.Body.String()), done, n)
 			case <-rr.giveUp:
-				t.Fatalf("%s: only %d resize calls were in flight at once (with %d of %d images done), want %d: Workers is %d, so %d calls should run together. A loop that resizes one image after the other never gets there: start a pool of Workers goroutines.", desc, len(active), done, n, want, rr.workers, want)
+				t.Fatalf("%s: only %d resize calls were in flight at once (with %d of %d images done), want %d: Workers is %d, so %d calls should run together. A loop that resizes one image after the other never gets there: start a pool of `workers` goroutines.", desc, len(active), done, n, want, rr.workers, want)
 			}
 		}
 		i := 0
@@ -120,7 +120,7 @@ func TestThumbnailsAtMostWorkersInFlight(t *testing.T) {
 	requireConcurrentThumbnails(t)
 	inBubble(t, func(t *testing.T) {
 		const n, workers = 10, 3
-		const desc = "POST /api/thumbnails {\"images\": [10 images]} with Workers 3"
+		const desc = "POST /api/thumbnails {\"images\": [10 images]} with newThumbnails(3, ...)"
 		r := newRigWithin(t, time.Minute)
 		rr := newResizeRig(r, n, workers)
 		c := r.start(newThumbnails(workers, rr.resize), postJSON("/api/thumbnails", map[string]any{"images": rr.images}))
@@ -164,7 +164,7 @@ func TestThumbnailsKeepInputOrder(t *testing.T) {
 	requireConcurrentThumbnails(t)
 	r := newRig(t)
 	rr := newResizeRig(r, 8, 4)
-	desc := "POST /api/thumbnails {\"images\": [8 images]} with Workers 4, the newest call finishing first"
+	desc := "POST /api/thumbnails {\"images\": [8 images]} with newThumbnails(4, ...), the newest call finishing first"
 	c := r.start(newThumbnails(4, rr.resize), postJSON("/api/thumbnails", map[string]any{"images": rr.images}))
 	rr.drive(t, desc, c, true)
 	r.wait(c)

@@ -53,7 +53,7 @@ func TestDashboardDeadlineReturnsPartialResult(t *testing.T) {
 			"orders":  fast(sections["orders"]),
 			"feed":    never(seen, 30*time.Second),
 		}
-		const desc = "GET /api/dashboard (Timeout 2s; feed answers only when its context is done)"
+		const desc = "GET /api/dashboard (newDashboard(..., 2s); feed answers only when its context is done)"
 		start := time.Now()
 		rec := r.serve(newDashboard(ups, timeout), get("/api/dashboard"))
 		elapsed := time.Since(start)
@@ -65,13 +65,13 @@ func TestDashboardDeadlineReturnsPartialResult(t *testing.T) {
 			t.Fatalf("%s: feed was never called (got status %d, body %s)", desc, rec.Code, show(rec.Body.String()))
 		}
 		if err == nil {
-			t.Fatalf("%s: feed's context was never cancelled (it gave up by itself after 30s of fake time); want it cancelled by the 2s deadline. Derive ctx, cancel := context.WithTimeout(r.Context(), timeout), defer cancel(), and pass that ctx to every upstream.", desc)
+			t.Fatalf("%s: feed's context was never cancelled (it gave up by itself after 30s of fake time); want it cancelled by the 2s deadline. In withDeadline (deadlines.go), return context.WithTimeout(ctx, d.timeout) when d.timeout > 0; ServeHTTP defers its cancel and must pass that ctx to every upstream.", desc)
 		}
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("%s: feed's context ended with %v, want context.DeadlineExceeded (the deadline, not a cancel of your own)", desc, err)
 		}
 		if rec.Code != http.StatusOK {
-			t.Fatalf("%s: got status %d, want 200 with a partial body: a missing section is not an error of the whole page; body %s", desc, rec.Code, show(rec.Body.String()))
+			t.Fatalf("%s: got status %d, want 200 with a partial body: a missing section is not an error of the whole page (writeDashboard in deadlines.go); body %s", desc, rec.Code, show(rec.Body.String()))
 		}
 		if elapsed > timeout {
 			t.Errorf("%s: answered after %v (fake clock), want %v: the answer should leave as soon as the deadline has cancelled the slow call", desc, elapsed, timeout)
@@ -96,7 +96,7 @@ func TestDashboardHonoursTheRequestDeadline(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
 		defer cancel()
-		const desc = "GET /api/dashboard (Timeout 0, a request whose context has a 500ms deadline; calendar answers only when its context is done)"
+		const desc = "GET /api/dashboard (newDashboard(..., 0), a request whose context has a 500ms deadline; calendar answers only when its context is done)"
 		start := time.Now()
 		rec := r.serve(newDashboard(ups, 0), get("/api/dashboard").WithContext(ctx))
 		elapsed := time.Since(start)
@@ -114,7 +114,7 @@ func TestDashboardHonoursTheRequestDeadline(t *testing.T) {
 			t.Fatalf("%s: calendar's context ended with %v, want context.DeadlineExceeded", desc, err)
 		}
 		if elapsed != deadline {
-			t.Fatalf("%s: answered after %v (fake clock), want %v, the request's deadline: with Timeout 0 the dashboard must not add a deadline of its own (context.WithTimeout(ctx, 0) is already expired)", desc, elapsed, deadline)
+			t.Fatalf("%s: answered after %v (fake clock), want %v, the request's deadline: with timeout 0, withDeadline must not add a deadline of its own (context.WithTimeout(ctx, 0) is already expired)", desc, elapsed, deadline)
 		}
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: got status %d, want 200 with a partial body; body %s", desc, rec.Code, show(rec.Body.String()))
@@ -137,7 +137,7 @@ func TestDashboardMarksFailedUpstreamMissing(t *testing.T) {
 	const desc = "GET /api/dashboard (orders and billing fail at once)"
 	rec := r.serve(newDashboard(ups, 0), get("/api/dashboard"))
 	if rec.Code != http.StatusOK {
-		t.Fatalf("%s: got status %d, want 200 with a partial body: the page shows what it has and names what is missing; body %s", desc, rec.Code, show(rec.Body.String()))
+		t.Fatalf("%s: got status %d, want 200 with a partial body: the page shows what it has and names what is missing (writeDashboard in deadlines.go); body %s", desc, rec.Code, show(rec.Body.String()))
 	}
 	var body dashBody
 	decode(t, desc, rec, &body)

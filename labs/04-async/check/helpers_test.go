@@ -351,7 +351,7 @@ var thumbnailsPrecheck = sync.OnceValue(func() string {
 	case <-hard.C:
 	}
 	if _, inFlight := tr.stats(); inFlight < n {
-		return fmt.Sprintf("POST /api/thumbnails {\"images\": [3 images]} with Workers 3: only %d of the 3 resize calls were in flight at once (each waits until all 3 have started), want 3: Workers 3 means 3 calls run at the same time. A loop that resizes one image after the other (or a lock held around the call) never gets there: start a pool of Workers goroutines.", inFlight)
+		return fmt.Sprintf("POST /api/thumbnails {\"images\": [3 images]} with newThumbnails(3, ...): only %d of the 3 resize calls were in flight at once (each waits until all 3 have started), want 3: 3 workers means 3 calls run at the same time. A loop that resizes one image after the other (or a lock held around the call) never gets there: start a pool of `workers` goroutines.", inFlight)
 	}
 	return ""
 })

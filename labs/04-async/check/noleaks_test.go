@@ -34,7 +34,7 @@ func TestNoLeakAfterDashboardDeadline(t *testing.T) {
 			"feed":    never(seen, 30*time.Second),
 			"orders":  never(seen, 30*time.Second),
 		}
-		const desc = "GET /api/dashboard (Timeout 1s; feed and orders answer only when their context is done)"
+		const desc = "GET /api/dashboard (newDashboard(..., 1s); feed and orders answer only when their context is done)"
 		rec := r.serve(newDashboard(ups, time.Second), get("/api/dashboard"))
 		var body dashBody
 		if rec.Code == http.StatusOK {
@@ -89,7 +89,7 @@ func TestNoLeakAfterThumbnails(t *testing.T) {
 	opt := goleak.IgnoreCurrent()
 	r := newRig(t)
 	rr := newResizeRig(r, 7, 3)
-	const desc = "POST /api/thumbnails {\"images\": [7 images]} with Workers 3"
+	const desc = "POST /api/thumbnails {\"images\": [7 images]} with newThumbnails(3, ...)"
 	c := r.start(newThumbnails(3, rr.resize), postJSON("/api/thumbnails", map[string]any{"images": rr.images}))
 	rr.drive(t, desc, c, false)
 	r.wait(c)
