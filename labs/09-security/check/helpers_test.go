@@ -81,7 +81,7 @@ type labUsers struct {
 	users map[string]User
 }
 
-func newLabUsers(users ...User) *labUsers {
+func labNewUsers(users ...User) *labUsers {
 	s := &labUsers{users: make(map[string]User)}
 	for _, u := range users {
 		s.users[u.Username] = u
@@ -155,7 +155,7 @@ type labApp struct {
 // labConfig is the Config of the tests: ada and bob in memory (legacy SHA-256 hashes, which
 // every version of the app accepts), two allowed origins, small argon2id parameters.
 func labConfig(clock *labClock) (Config, *labUsers) {
-	users := newLabUsers(
+	users := labNewUsers(
 		User{Username: "ada", Email: "ada@shop.example", PasswordHash: labSHA256(labPassword)},
 		User{Username: "bob", Email: "bob@shop.example", PasswordHash: labSHA256(labPassword)},
 	)
