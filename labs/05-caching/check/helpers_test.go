@@ -351,7 +351,7 @@ func wantProductTTL(t *testing.T, key string, ttl time.Duration) {
 	t.Helper()
 	switch {
 	case ttl < 0:
-		t.Fatalf("Redis key %s has no expiry (TTL %v): set it with a TTL between 1 and 10 minutes, so a missed invalidation cannot live forever", key, ttl)
+		t.Fatalf("Redis key %s has no expiry (TTL %s answers -1): set it with a TTL between 1 and 10 minutes, s.rdb.Set(ctx, key, body, productTTL), so a missed invalidation cannot live forever (an expiration of 0 means no expiry)", key, key)
 	case ttl < time.Minute-time.Second || ttl > 10*time.Minute:
 		t.Fatalf("Redis key %s has TTL %v, want between 1 and 10 minutes", key, ttl)
 	}

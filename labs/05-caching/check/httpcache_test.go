@@ -17,10 +17,10 @@ func wantETag(t *testing.T, q request, res response) string {
 	t.Helper()
 	tag := res.header.Get("ETag")
 	if tag == "" {
-		t.Fatalf("%s: got status %d with no ETag header, want an ETag such as \"9f86d081884c7d65\" computed from the body", q, res.code)
+		t.Fatalf("%s: got status %d with no ETag header, want an ETag such as \"9f86d081884c7d659a2feaa0c55ad015\" computed from the body", q, res.code)
 	}
 	if !etagRe.MatchString(tag) {
-		t.Fatalf("%s: got ETag %s, want a quoted entity tag like \"9f86d081884c7d65\" (the quotes are part of it)", q, tag)
+		t.Fatalf("%s: got ETag %s, want a quoted entity tag like \"9f86d081884c7d659a2feaa0c55ad015\" (the quotes are part of it)", q, tag)
 	}
 	return tag
 }
