@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -155,15 +156,26 @@ func newLabInstance(t *testing.T, name string) *labInstance {
 	return in
 }
 
-// labDeadURL is the address of an instance that is down: nothing listens there any more.
-// Call it after starting every live instance of the test, so that no new server of this test
-// can take the port again.
+// labDeadURL is the address of an instance that is down: it closes every connection as soon
+// as it is made, before reading anything, like a process that crashes on every request. (A
+// closed port would do too, but another program on the machine could take it meanwhile.)
 func labDeadURL(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close()
-	return url
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("setting up a dead instance: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
 
 func (in *labInstance) serve(w http.ResponseWriter, r *http.Request) {
