@@ -304,7 +304,14 @@ func (g *grader) finish(res *runner.Result, limit time.Duration) *Report {
 	switch {
 	case g.buildFail || (!g.started && len(g.build) > 0):
 		errs := g.compileErrors(10)
-		msg := "your code does not compile with the hidden tests"
+		msg := "your code does not compile"
+		for _, e := range errs {
+			if strings.HasPrefix(e, "hidden test ") {
+				// Only when the tests are part of the problem: else it sends the learner looking there.
+				msg = "your code does not compile with the hidden tests"
+				break
+			}
+		}
 		if len(errs) > 0 {
 			msg += ":\n" + strings.Join(errs, "\n")
 		}
