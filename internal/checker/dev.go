@@ -3,7 +3,9 @@ package checker
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -202,6 +204,41 @@ func devCheckTaskText(c *course.Course, l *course.Lab) []string {
 			add("%s/starter: %v", l.Dir, err)
 		} else if len(files) == 0 {
 			add("%s/starter: no file holds a `// TODO(%s)` marker for task %q", l.Dir, t.ID, t.ID)
+		}
+	}
+	return append(ps, devCheckLayout(c, l)...)
+}
+
+// devCheckLayout catches what would ship to learners by mistake: stray folders beside the
+// lab's four parts (everything under labs/ is embedded in the binary), Go subpackages (the
+// starter becomes its own module in the workspace, where their import paths would break), and
+// editor or OS junk.
+func devCheckLayout(c *course.Course, l *course.Lab) []string {
+	var ps []string
+	ents, err := fs.ReadDir(c.FS, l.Dir)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: %v", l.Dir, err)}
+	}
+	for _, e := range ents {
+		switch e.Name() {
+		case "lab.toml", "starter", "solution", "check":
+		default:
+			ps = append(ps, fmt.Sprintf("%s/%s: not part of a lab (a lab holds lab.toml, starter/, solution/ and check/): remove it, it would ship in the binary", l.Dir, e.Name()))
+		}
+	}
+	for _, part := range []string{"starter", "solution"} {
+		files, err := c.Files(l, part)
+		if err != nil {
+			continue
+		}
+		for _, f := range files {
+			base := path.Base(f)
+			switch {
+			case strings.Contains(f, "/") && strings.HasSuffix(f, ".go"):
+				ps = append(ps, fmt.Sprintf("%s/%s/%s: Go files in a subfolder make a subpackage, which breaks in the learner's module: keep the lab one package", l.Dir, part, f))
+			case base == ".DS_Store" || strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".orig"):
+				ps = append(ps, fmt.Sprintf("%s/%s/%s: editor or OS leftover: remove it", l.Dir, part, f))
+			}
 		}
 	}
 	return ps
