@@ -292,13 +292,19 @@ func TestSchemaRejectsInvalidRows(t *testing.T) {
 			"there is no product with that id: order_items.product_id REFERENCES products (id)"},
 		{fmt.Sprintf(`INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUES (%d, %d, 1, 450)`, noOrder, notebook), fk,
 			"there is no order with that id: order_items.order_id REFERENCES orders (id)"},
-		// Deletes last: if one is wrongly accepted, it takes rows with it.
 		{fmt.Sprintf(`DELETE FROM products WHERE id = %d`, pen), fk,
 			"an order still holds this product: a plain REFERENCES products (id) refuses the delete"},
 		{fmt.Sprintf(`DELETE FROM customers WHERE id = %d`, ann), fk,
 			"this customer has an order: keep the default ON DELETE NO ACTION on orders.customer_id; ON DELETE CASCADE would silently erase the customer's order history"},
 	} {
-		_, err := db.conn.Exec(ctx, tc.sql)
+		// Each statement in a transaction of its own, rolled back: a row wrongly accepted must
+		// not turn the next statement's refusal into an unrelated one (a duplicate key).
+		tx, err := db.conn.Begin(ctx)
+		if err != nil {
+			t.Fatalf("BEGIN: %v", err)
+		}
+		_, err = tx.Exec(ctx, tc.sql)
+		_ = tx.Rollback(ctx)
 		code := labSQLState(err)
 		switch {
 		case err == nil:

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -116,8 +118,13 @@ func TestReliableCrashedJobIsRecoveredAfterVisibilityTimeout(t *testing.T) {
 	}
 
 	// t0+29s: lab-c1's lease (30s) has not run out. Its worker may just be slow.
+	lease := e.hash("lab-c1")["lease_until"] // read before RecoverStale may change it
 	if n := e.recoverStale(labT0.Add(labVisibility - time.Second)); n != 0 {
-		e.fatalf("RecoverStale(t0+29s) returned %d, want 0: lab-c1 was taken at t0 and lab-c2 at t0+20s, with a visibility timeout of 30s their leases run until t0+30s and t0+50s\nhint: at Take, write lease_until = q.clock.Now() + visibilityTimeout; RecoverStale moves only the jobs whose lease_until <= now", n)
+		hint := "at Take, write lease_until = q.clock.Now() + visibilityTimeout; RecoverStale moves only the jobs whose lease_until <= now"
+		if v, err := strconv.ParseInt(lease, 10, 64); err == nil && v > 0 && v < 100_000_000_000 {
+			hint = fmt.Sprintf("lab-c1's lease_until is %d, a time in Unix seconds: compared with now.UnixMilli(), every lease looks long over. Write and compare one unit, milliseconds: q.clock.Now().Add(visibilityTimeout).UnixMilli()", v)
+		}
+		e.fatalf("RecoverStale(t0+29s) returned %d, want 0: lab-c1 was taken at t0 and lab-c2 at t0+20s, with a visibility timeout of 30s their leases run until t0+30s and t0+50s\nhint: %s", n, hint)
 	}
 	e.wantList(labQueue, nil, "after RecoverStale(t0+29s)",
 		"the job was taken 29s ago and the lease is 30s: give its worker the time (lease_until = time of Take + visibilityTimeout)")

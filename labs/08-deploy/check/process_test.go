@@ -225,6 +225,16 @@ func (a *labApp) outputText() string {
 		"\nits stdout:\n" + labIndent(labClip(a.stdout.String(), 1000))
 }
 
+// labCancelledCtxHint explains a "context canceled" the program logged while shutting down: the
+// usual cause is srv.Shutdown(ctx) with the context of signal.NotifyContext, which the signal
+// has already cancelled, so Shutdown gives up at once.
+func labCancelledCtxHint(a *labApp) string {
+	if !strings.Contains(a.stderr.String(), "context canceled") {
+		return ""
+	}
+	return "hint: your program logged \"context canceled\": was srv.Shutdown given the signal's context? The signal has cancelled it, so Shutdown returns at once instead of waiting. Give it a new one: context.WithTimeout(context.Background(), cfg.ShutdownTimeout)\n"
+}
+
 // get sends GET path on a new connection, like a kubelet probe.
 func (a *labApp) get(path string) (status int, body string, err error) {
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: labGuard}

@@ -80,7 +80,7 @@ func TestShutdownFinishesRequestsInFlightThenExits0(t *testing.T) {
 	deadline := time.Now().Add(labGuard)
 	for {
 		if a.exited() {
-			t.Fatalf("sent SIGTERM (SHUTDOWN_DELAY=0s, SHUTDOWN_TIMEOUT=5m) with %s in flight: the program exited (%s) before that request finished, want it to wait for it\nhint: srv.Shutdown(ctx) stops accepting connections and waits for the requests in flight; srv.Close, os.Exit or returning from main do not\n%s", labImportSent, a.exitText(), a.outputText())
+			t.Fatalf("sent SIGTERM (SHUTDOWN_DELAY=0s, SHUTDOWN_TIMEOUT=5m) with %s in flight: the program exited (%s) before that request finished, want it to wait for it\nhint: srv.Shutdown(ctx) stops accepting connections and waits for the requests in flight; srv.Close, os.Exit or returning from main do not\n%s", labImportSent, a.exitText(), labCancelledCtxHint(a)+a.outputText())
 		}
 		c, err := net.DialTimeout("tcp", a.addr(), time.Second)
 		if err == nil {
@@ -94,7 +94,7 @@ func TestShutdownFinishesRequestsInFlightThenExits0(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if a.exited() {
-		t.Fatalf("sent SIGTERM with %s in flight: the program exited (%s) before that request finished, want it to wait for it\nhint: srv.Shutdown(ctx) waits for the requests in flight; main must not return before it does\n%s", labImportSent, a.exitText(), a.outputText())
+		t.Fatalf("sent SIGTERM with %s in flight: the program exited (%s) before that request finished, want it to wait for it\nhint: srv.Shutdown(ctx) waits for the requests in flight; main must not return before it does\n%s", labImportSent, a.exitText(), labCancelledCtxHint(a)+a.outputText())
 	}
 
 	rest, err := im.finish()
@@ -104,7 +104,7 @@ func TestShutdownFinishesRequestsInFlightThenExits0(t *testing.T) {
 		case <-a.done:
 		case <-time.After(2 * time.Second):
 		}
-		t.Fatalf("%s, with SIGTERM sent in between: the end of the response is %q (%v), want %q: the request in flight was cut off\nthe program: %s\nhint: srv.Shutdown waits for requests in flight; srv.Close, os.Exit or the default action of SIGTERM cut them\n%s", labImportSent, rest, err, labImportWant, a.exitText(), a.outputText())
+		t.Fatalf("%s, with SIGTERM sent in between: the end of the response is %q (%v), want %q: the request in flight was cut off\nthe program: %s\nhint: srv.Shutdown waits for requests in flight; srv.Close, os.Exit or the default action of SIGTERM cut them\n%s", labImportSent, rest, err, labImportWant, a.exitText(), labCancelledCtxHint(a)+a.outputText())
 	}
 	if !a.waitExit() {
 		t.Fatalf("sent SIGTERM; the last request finished; the program is still running %v later, want it to exit with status 0\nhint: once srv.Shutdown returns nil, serve returns nil and main returns\n%s", labGuard, a.outputText())
