@@ -188,7 +188,7 @@ func printText(a *app, w *workspace.Workspace, l *course.Lab, r *checker.Report,
 	if ls := a.state(w).Labs[l.ID]; ls != nil && ls.Hints != nil {
 		hints = ls.Hints
 	}
-	return report.Text(a.out, r, report.TextOptions{HintsShown: hints, Verbose: o.verbose})
+	return report.Text(a.out, r, report.TextOptions{HintsShown: hints, Verbose: o.verbose, NextLab: a.nextLab(l)})
 }
 
 func writeFileWith(path string, fn func(*os.File) error) error {
@@ -201,4 +201,18 @@ func writeFileWith(path string, fn func(*os.File) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+// nextLab is the number of the course's lab after l, or 0 after the last one.
+func (a *app) nextLab(l *course.Lab) *int {
+	next := 0
+	if c, err := a.course(); err == nil {
+		for _, o := range c.Labs {
+			if o.Number > l.Number {
+				next = o.Number
+				break
+			}
+		}
+	}
+	return &next
 }

@@ -85,7 +85,7 @@ func runWatch(ctx context.Context, a *app, arg string, poll bool) error {
 			if ls := a.state(w).Labs[l.ID]; ls != nil {
 				hints = ls.Hints
 			}
-			report.Text(a.out, rep, report.TextOptions{HintsShown: hints})
+			report.Text(a.out, rep, report.TextOptions{HintsShown: hints, NextLab: a.nextLab(l)})
 		}
 		fmt.Fprintf(a.out, "\n%s. Save a file to check again; Ctrl-C stops.\n", capitalize(wt.Describe()))
 

@@ -20,6 +20,9 @@ type TextOptions struct {
 	MaxOutputLines int
 	// Verbose shows every failing test of a task, not only the first.
 	Verbose bool
+	// NextLab is the number of the lab after this one, 0 when this is the course's last.
+	// Nil: the report guesses the next number.
+	NextLab *int
 }
 
 // Text writes the report for a terminal: plain text, no colour, scannable.
@@ -99,7 +102,15 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 	b.WriteString("\n")
 	switch {
 	case r.Status == checker.Pass:
-		fmt.Fprintf(b, "All tasks pass. Well done! Next: `lab start %d`, or `lab list` to choose.\n", nextNumber(r.Lab))
+		next := nextNumber(r.Lab)
+		if opts.NextLab != nil {
+			next = *opts.NextLab
+		}
+		if next == 0 {
+			fmt.Fprintln(b, "All tasks pass. Well done — that was the last lab of the course! `lab progress` shows everything you finished.")
+		} else {
+			fmt.Fprintf(b, "All tasks pass. Well done! Next: `lab start %d`, or `lab list` to choose.\n", next)
+		}
 	case r.Status == checker.Error && r.Build != "":
 		fmt.Fprintf(b, "Next: fix the compile errors above, then run `lab check %s` again.\n", num)
 	default:
