@@ -13,9 +13,12 @@ cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { echo "tui-smoke: tmux is not installed" >&2; exit 2; }
 
 tmp=$(mktemp -d)
-sock="labsmoke-$$"
+# A fresh tmux server per session: a new-session sent right after kill-server can reach the
+# dying server and fail with "server exited unexpectedly".
+n=0
+sock="labsmoke-$$-$n"
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null || true
+	for ((i = 0; i <= n; i++)); do tmux -L "labsmoke-$$-$i" kill-server 2>/dev/null || true; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -65,6 +68,8 @@ keys() { tmux -L "$sock" send-keys -t smoke "$@"; }
 # open W H: run `lab` in a fresh tmux session of that size.
 open() {
 	tmux -L "$sock" kill-server 2>/dev/null || true
+	n=$((n + 1))
+	sock="labsmoke-$$-$n"
 	local cmd
 	cmd="LAB_WORKSPACE='$LAB_WORKSPACE' LAB_TUI_TRACE='$tmp/trace' '$tmp/lab' ${course_flag[*]:-}; echo \$? > '$tmp/exit'"
 	tmux -L "$sock" new-session -d -s smoke -x "$1" -y "$2" "bash -c \"$cmd\""
@@ -117,5 +122,22 @@ wait_for "Tasks"
 keys n
 wait_for "Task:"
 quit
+
+# 3. Launched directly by tmux (no shell in the pane) from inside the lab's folder, as a learner
+# might: the workbench opens that lab; q quits cleanly.
+echo "tui-smoke: direct launch in $first_lab/"
+tmux -L "$sock" kill-server 2>/dev/null || true
+n=$((n + 1))
+sock="labsmoke-$$-$n"
+rm -f "$tmp/trace"
+(cd "$LAB_WORKSPACE/$first_lab" && LAB_TUI_TRACE="$tmp/trace" tmux -L "$sock" new-session -d -s smoke -x 100 -y 30 "'$tmp/lab' ${course_flag[*]:-}")
+wait_for "read"
+tmux -L "$sock" capture-pane -p -t smoke | head -1 | grep -qE "^lab 0?1 · " || fail "the folder's lab was not opened"
+keys q
+for ((i = 0; i < 100; i++)); do
+	grep -q "^exit" "$tmp/trace" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "^exit quit" "$tmp/trace" || fail "direct launch: $(cat "$tmp/trace" 2>/dev/null || echo 'no trace: the app did not end normally')"
 
 echo "tui-smoke: ok"

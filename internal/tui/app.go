@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -48,6 +50,9 @@ type Model struct {
 	ws      *workspace.Workspace
 	state   *workspace.State
 	started map[string]bool // lab id -> its folder exists in the workspace
+	here    string          // lab id of the folder lab was started in, or ""
+	stamp   stateStamp      // of the progress file last read: polled to notice other terminals
+	polling bool            // a state poll tick is scheduled
 
 	screen screen
 	help   bool
@@ -60,10 +65,11 @@ type Model struct {
 	status     string
 	statusKind statusKind
 
-	run     *checkRun
-	runSeq  int
-	reports map[string]*checker.Report // lab id -> last report this session
-	spinner spinner.Model
+	run      *checkRun
+	runSeq   int
+	reports  map[string]*checker.Report // lab id -> last report this session
+	reportAt map[string]time.Time       // lab id -> when that report was recorded
+	spinner  spinner.Model
 
 	watcher  *watch.Watcher
 	watchLab *course.Lab
@@ -82,18 +88,19 @@ func New(opts Options) *Model {
 		opts.Editor = editorFromEnv()
 	}
 	m := &Model{
-		opts:    opts,
-		course:  opts.Course,
-		keys:    newKeyMap(),
-		now:     opts.Now,
-		cache:   newRenderCache(),
-		inRend:  map[renderKey]bool{},
-		reports: map[string]*checker.Report{},
-		started: map[string]bool{},
-		state:   &workspace.State{},
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		width:   80,
-		height:  24,
+		opts:     opts,
+		course:   opts.Course,
+		keys:     newKeyMap(),
+		now:      opts.Now,
+		cache:    newRenderCache(),
+		inRend:   map[renderKey]bool{},
+		reports:  map[string]*checker.Report{},
+		reportAt: map[string]time.Time{},
+		started:  map[string]bool{},
+		state:    &workspace.State{},
+		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		width:    80,
+		height:   24,
 	}
 	dark := true
 	switch opts.Theme {
@@ -122,7 +129,7 @@ func (m *Model) setStyles(dark bool) {
 
 // Init loads progress and asks the terminal for its background color.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadState()}
+	cmds := []tea.Cmd{m.loadState(), m.pollTick()}
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -138,18 +145,75 @@ type stateMsg struct {
 	ws      *workspace.Workspace
 	state   *workspace.State
 	started map[string]bool
+	here    string // lab id of Options.Dir, when it is inside a lab folder
+	stamp   stateStamp
 	err     error
+}
+
+// stateStamp tells whether the progress (or the set of started labs) changed on disk: the
+// progress file's mtime and size, and the workspace folder's mtime (a lab folder made or
+// removed).
+type stateStamp struct {
+	file, dir time.Time
+	size      int64
+}
+
+func stampOf(ws *workspace.Workspace) stateStamp {
+	var s stateStamp
+	if st, err := os.Stat(filepath.Join(ws.Dir, ".lab", "state.json")); err == nil {
+		s.file, s.size = st.ModTime(), st.Size()
+	}
+	if st, err := os.Stat(ws.Dir); err == nil {
+		s.dir = st.ModTime()
+	}
+	return s
 }
 
 type forceQuitMsg struct{}
 
+// stateTickMsg: time to look whether another terminal changed the progress.
+type stateTickMsg struct{}
+
+// pollEvery is how often the progress file is stat'ed; it is read again only when it changed.
+const pollEvery = 1500 * time.Millisecond
+
 // loadState finds the workspace and reads progress, in a Cmd.
 func (m *Model) loadState() tea.Cmd {
-	find, c := m.opts.Workspace, m.course
-	return func() tea.Msg { return readState(find, c, false) }
+	find, c, dir := m.opts.Workspace, m.course, m.opts.Dir
+	return func() tea.Msg { return readState(find, c, dir, false) }
 }
 
-func readState(find func(bool) (*workspace.Workspace, error), c *course.Course, create bool) stateMsg {
+// pollTick schedules the next look at the progress file (one chain of ticks at a time).
+func (m *Model) pollTick() tea.Cmd {
+	if m.polling || m.opts.Workspace == nil {
+		return nil
+	}
+	m.polling = true
+	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return stateTickMsg{} })
+}
+
+// pollState reloads progress when the file changed since it was last read (`lab check` or
+// `lab start` in another terminal), in a Cmd: a stat or two when nothing changed.
+func (m *Model) pollState() tea.Cmd {
+	find, c, dir, ws, stamp := m.opts.Workspace, m.course, m.opts.Dir, m.ws, m.stamp
+	if find == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if ws != nil {
+			if stampOf(ws) == stamp {
+				return nil
+			}
+			return readState(func(bool) (*workspace.Workspace, error) { return ws, nil }, c, dir, false)
+		}
+		if msg := readState(find, c, dir, false); msg.ws != nil {
+			return msg // a workspace was made since (lab start in another terminal)
+		}
+		return nil
+	}
+}
+
+func readState(find func(bool) (*workspace.Workspace, error), c *course.Course, dir string, create bool) stateMsg {
 	if find == nil {
 		return stateMsg{state: &workspace.State{}}
 	}
@@ -157,6 +221,7 @@ func readState(find func(bool) (*workspace.Workspace, error), c *course.Course, 
 	if err != nil || ws == nil {
 		return stateMsg{state: &workspace.State{}} // no workspace yet: nothing started
 	}
+	stamp := stampOf(ws) // before reading: a write in between is seen by the next poll
 	st, err := ws.Load()
 	if st == nil {
 		st = &workspace.State{}
@@ -165,10 +230,50 @@ func readState(find func(bool) (*workspace.Workspace, error), c *course.Course, 
 	for _, l := range c.Labs {
 		started[l.ID] = ws.Started(l.ID)
 	}
-	return stateMsg{ws: ws, state: st, started: started, err: err}
+	here := ""
+	if dir != "" {
+		if id := ws.LabAt(dir); id != "" && labByID(c, id) != nil {
+			here = id
+		}
+	}
+	return stateMsg{ws: ws, state: st, started: started, here: here, stamp: stamp, err: err}
 }
 
 func (m *Model) setStatus(kind statusKind, s string) { m.status, m.statusKind = s, kind }
+
+// applyState takes progress read from disk.
+func (m *Model) applyState(msg stateMsg) {
+	if msg.ws != nil {
+		m.ws = msg.ws
+		m.stamp = msg.stamp
+		m.here = msg.here
+	}
+	if msg.state != nil {
+		keepHints(msg.state, m.state)
+		m.state = msg.state
+		// A check recorded after this session's report (in another terminal) makes the
+		// report stale: saved progress is the truth again.
+		for id := range m.reports {
+			if ls := m.state.Labs[id]; ls != nil && ls.LastCheck.After(m.reportAt[id]) {
+				delete(m.reports, id)
+				delete(m.reportAt, id)
+			}
+		}
+	}
+	if msg.started != nil {
+		m.started = msg.started
+	}
+	if msg.err != nil {
+		m.setStatus(statusWarn, msg.err.Error())
+	}
+	if m.screen == screenHome && !m.home.moved {
+		l, t := m.continueTarget()
+		m.home.selectLab(m, l, t)
+	}
+	if m.screen == screenLesson {
+		m.lesson.refreshPane(m)
+	}
+}
 
 // ---- update ----
 
@@ -187,24 +292,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.lesson.ensureRendered(m)
 
 	case stateMsg:
-		if msg.ws != nil {
-			m.ws = msg.ws
-		}
-		if msg.state != nil {
-			keepHints(msg.state, m.state)
-			m.state = msg.state
-		}
-		if msg.started != nil {
-			m.started = msg.started
-		}
-		if msg.err != nil {
-			m.setStatus(statusWarn, msg.err.Error())
-		}
-		if m.screen == screenHome && !m.home.moved {
-			l, t := m.continueTarget()
-			m.home.selectLab(m, l, t)
-		}
+		m.applyState(msg)
 		return m, nil
+
+	case stateTickMsg:
+		m.polling = false
+		return m, tea.Batch(m.pollState(), m.pollTick())
+
+	case tea.FocusMsg:
+		return m, m.pollState()
 
 	case renderedMsg:
 		return m, m.lesson.rendered(m, msg)
@@ -329,6 +425,18 @@ func (m *Model) openLesson(l *course.Lab, taskID string) tea.Cmd {
 	return m.lesson.ensureRendered(m)
 }
 
+func labByID(c *course.Course, id string) *course.Lab {
+	if id == "" {
+		return nil
+	}
+	for _, l := range c.Labs {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
 func (m *Model) labIndex(l *course.Lab) int {
 	for i, x := range m.course.Labs {
 		if x == l {
@@ -340,54 +448,77 @@ func (m *Model) labIndex(l *course.Lab) int {
 
 // ---- progress helpers ----
 
-// passedOnce counts the lab's tasks that have passed at least once.
-func (m *Model) passedOnce(l *course.Lab) int {
-	ls := m.state.Labs[l.ID]
-	if ls == nil {
-		return 0
+// grade is what the app knows of a task: the status of its last check (this session's report,
+// else saved progress; "" when never checked) and whether it passed at some earlier check
+// although it does not now. Only a task whose last check passed counts as passed.
+func (m *Model) grade(lab *course.Lab, taskID string) (s checker.Status, wasPassing bool) {
+	var ts *workspace.TaskState
+	if ls := m.state.Labs[lab.ID]; ls != nil {
+		ts = ls.Tasks[taskID]
 	}
+	if r := m.taskResult(lab, taskID); r != nil {
+		s = r.Status
+	} else if ts != nil {
+		s = checker.Status(ts.Status)
+	}
+	return s, s != checker.Pass && ts != nil && ts.PassedOnce
+}
+
+// passing counts the lab's tasks whose last check passed.
+func (m *Model) passing(l *course.Lab) int {
 	n := 0
 	for _, t := range l.Tasks {
-		if ts := ls.Tasks[t.ID]; ts != nil && (ts.PassedOnce || ts.Status == string(checker.Pass)) {
+		if s, _ := m.grade(l, t.ID); s == checker.Pass {
 			n++
 		}
 	}
 	return n
 }
 
-// continueTarget is where "continue" goes: the current lab if unfinished, else the first
-// unfinished lab; and its first unfinished task.
+// done reports whether every task of the lab passes.
+func (m *Model) done(l *course.Lab) bool { return len(l.Tasks) > 0 && m.passing(l) == len(l.Tasks) }
+
+// firstUnfinished is the lab's first task that does not pass, or "".
+func (m *Model) firstUnfinished(l *course.Lab) string {
+	for _, t := range l.Tasks {
+		if s, _ := m.grade(l, t.ID); s != checker.Pass {
+			return t.ID
+		}
+	}
+	return ""
+}
+
+// continueTarget is where "continue" goes, like `lab check` with no argument: the lab whose
+// folder lab was started in, else the current lab if unfinished, else the first unfinished
+// lab; and its first unfinished task ("" when it is done).
 func (m *Model) continueTarget() (*course.Lab, string) {
 	if len(m.course.Labs) == 0 {
 		return nil, ""
 	}
-	unfinished := func(l *course.Lab) string {
-		ls := m.state.Labs[l.ID]
-		for _, t := range l.Tasks {
-			if ls == nil {
-				return t.ID
-			}
-			if ts := ls.Tasks[t.ID]; ts == nil || !(ts.PassedOnce || ts.Status == string(checker.Pass)) {
-				return t.ID
-			}
-		}
-		return ""
+	if l := labByID(m.course, m.here); l != nil {
+		return l, m.firstUnfinished(l)
 	}
-	if m.state.Current != "" {
-		for _, l := range m.course.Labs {
-			if l.ID == m.state.Current {
-				if t := unfinished(l); t != "" {
-					return l, t
-				}
-			}
+	if l := labByID(m.course, m.state.Current); l != nil {
+		if t := m.firstUnfinished(l); t != "" {
+			return l, t
 		}
 	}
 	for _, l := range m.course.Labs {
-		if t := unfinished(l); t != "" {
+		if t := m.firstUnfinished(l); t != "" {
 			return l, t
 		}
 	}
 	return m.course.Labs[len(m.course.Labs)-1], "" // all done
+}
+
+// allDone reports whether every lab passes.
+func (m *Model) allDone() bool {
+	for _, l := range m.course.Labs {
+		if !m.done(l) {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- view ----
@@ -408,9 +539,10 @@ func (m *Model) View() tea.View {
 	}
 	v := tea.NewView(s)
 	v.AltScreen = true
+	v.ReportFocus = true // coming back to the terminal re-reads progress
 	v.WindowTitle = "lab"
 	if m.screen == screenLesson && m.lesson.lab != nil {
-		v.WindowTitle = "lab · " + lessonTitle(m.lesson.lab)
+		v.WindowTitle = "lab · " + labTitle(m.lesson.lab)
 	}
 	return v
 }
@@ -472,11 +604,16 @@ func (m *Model) statusLine() string {
 	return style.Render(truncate(firstLine(msg), m.width))
 }
 
-func lessonTitle(l *course.Lab) string {
-	if l.Lesson != nil && l.Lesson.Title != "" {
+// labTitle is the lab's title from lab.toml, as `lab list` shows it; the lesson's H1 stays
+// inside the rendered lesson.
+func labTitle(l *course.Lab) string {
+	if l.Title != "" {
+		return l.Title
+	}
+	if l.Lesson != nil {
 		return l.Lesson.Title
 	}
-	return l.Title
+	return l.ID
 }
 
 // keepHints carries hint counts revealed in memory (and being saved by another Cmd) into a

@@ -71,7 +71,7 @@ func TestTeaCheckHintAndPass(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(opts(t, ws, f)), teatest.WithInitialTermSize(100, 30))
 	x := &term{t: t, tm: tm}
 
-	x.wait("Continue: 01 Saying hello")
+	x.wait("Continue: 01 Hello and goodbye")
 	x.send("enter")
 	x.wait("Welcome! In this lesson")
 	x.send("c")
@@ -195,14 +195,14 @@ func TestHomeFilterAndContinue(t *testing.T) {
 	drive(t, m, m.Init(), time.Second)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	v := plain(m)
-	if !strings.Contains(v, "Continue: 01 Saying hello over HTTP — task farewell") || !strings.Contains(v, "1/2") {
+	if !strings.Contains(v, "Continue: 01 Hello and goodbye — task farewell") || !strings.Contains(v, "1/2") {
 		t.Fatalf("home:\n%s", v)
 	}
 	for _, k := range []string{"/", "r", "e", "d", "i", "s"} {
 		m.Update(press(k))
 	}
 	v = plain(m)
-	if strings.Contains(v, "Saying hello") && !strings.Contains(v, "Continue: 01 Saying") || !strings.Contains(v, "Shouting with Redis") {
+	if strings.Contains(v, "01  Hello") || !strings.Contains(v, "02  Loud words") {
 		t.Fatalf("filter 'redis':\n%s", v)
 	}
 	if got := m.home.visible(m); len(got) != 1 || got[0].ID != "02-shout" {
@@ -301,7 +301,7 @@ func TestLayoutFits(t *testing.T) {
 						}
 					}
 				case "home":
-					if !strings.Contains(p, "Shouting with Redis") || sz[0] >= 80 && !strings.Contains(p, "q quit") {
+					if !strings.Contains(p, "Loud words") || sz[0] >= 80 && !strings.Contains(p, "q quit") {
 						t.Errorf("%s home %dx%d cut off:\n%s", theme, sz[0], sz[1], p)
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -265,6 +266,7 @@ func (m *Model) record(lab *course.Lab, rep *checker.Report) tea.Cmd {
 	if ws == nil {
 		return nil
 	}
+	m.reportAt[lab.ID] = now
 	return func() tea.Msg {
 		if rep.Lab == "" {
 			rep.Lab = lab.ID
@@ -278,39 +280,25 @@ func (m *Model) record(lab *course.Lab, rep *checker.Report) tea.Cmd {
 	}
 }
 
-// taskMark is the status mark of a task: live progress while a check runs, else this
-// session's report, else saved progress.
-func (m *Model) taskMark(lab *course.Lab, taskID string) string {
+// taskMark is the status mark of a task: live progress while a check runs, else its grade
+// (see grade); wasPassing says the task passed at an earlier check but not at the last one.
+func (m *Model) taskMark(lab *course.Lab, taskID string) (mark string, wasPassing bool) {
 	st := m.styles
 	if run := m.run; run != nil && run.lab == lab {
 		if s, ok := run.tasks[taskID]; ok {
-			return statusMark(st, s)
+			return statusMark(st, s), false
 		}
 		if t := lab.Task(taskID); t != nil {
 			for _, name := range t.Tests {
 				if run.started[name] {
-					return m.spinner.View()
+					return m.spinner.View(), false
 				}
 			}
 		}
-		return st.Pending.Render("·")
+		return st.Pending.Render("·"), false
 	}
-	if rep := m.reports[lab.ID]; rep != nil {
-		for _, t := range rep.Tasks {
-			if t.ID == taskID {
-				return statusMark(st, t.Status)
-			}
-		}
-	}
-	if ls := m.state.Labs[lab.ID]; ls != nil {
-		if ts := ls.Tasks[taskID]; ts != nil {
-			if ts.Status == "" && ts.PassedOnce {
-				return statusMark(st, checker.Pass)
-			}
-			return statusMark(st, checker.Status(ts.Status))
-		}
-	}
-	return st.Pending.Render("○")
+	s, was := m.grade(lab, taskID)
+	return statusMark(st, s), was
 }
 
 func statusMark(st Styles, s checker.Status) string {
@@ -341,28 +329,79 @@ func (m *Model) taskResult(lab *course.Lab, taskID string) *checker.TaskResult {
 	return nil
 }
 
-// taskDetail is a few lines about the selected task for the panel.
-func (m *Model) taskDetail(lab *course.Lab, t *course.Task, w int) []string {
+// taskDetail is a few lines about the selected task for the panel, most important first: why
+// it fails, or its state; then what it is and what helps. With oneLine (the narrow layout) the
+// first line says the state and what the task is.
+func (m *Model) taskDetail(lab *course.Lab, t *course.Task, w int, oneLine bool) []string {
 	st := m.styles
+	running := m.run != nil && m.run.lab == lab
+	s, was := m.grade(lab, t.ID)
 	var out []string
-	if r := m.taskResult(lab, t.ID); r != nil && r.Status != checker.Pass && m.run == nil {
+	about := []string{"task " + t.ID, plural(len(t.Tests), "test")}
+	if n := len(t.Hints); n > 0 {
+		switch shown := m.hintsShown(lab, t.ID); {
+		case shown == 0:
+			about = append(about, fmt.Sprintf("h: a hint (%d)", n))
+		case shown < n:
+			about = append(about, fmt.Sprintf("h: hint %d of %d", shown+1, n))
+		default:
+			about = append(about, fmt.Sprintf("h: the %s again", plural(n, "hint")))
+		}
+	} else {
+		about = append(about, "no hints")
+	}
+	var state string
+	var style = st.Faint
+	switch r := m.taskResult(lab, t.ID); {
+	case running:
+		state = "being checked…"
+	case r != nil && r.Status != checker.Pass:
 		msg := r.Message
 		if msg == "" {
 			msg = string(r.Status)
 		}
+		if was {
+			msg += " (was passing)"
+		}
 		for _, line := range splitLines(wrap(firstLine(msg), w)) {
 			out = append(out, st.Error.Render(line))
 		}
-		out = append(out, st.Faint.Render("o: full results"))
-	} else if ls := m.state.Labs[lab.ID]; ls != nil && ls.Tasks[t.ID] != nil && ls.Tasks[t.ID].PassedOnce {
-		out = append(out, st.Pass.Render("passed"))
+		about = append([]string{"o: full results"}, about...)
+	case s == checker.Pass:
+		state, style = "✓ passes", st.Pass
+	case s == "":
+		state = "not checked yet · c checks"
+	default:
+		state, style = "✗ failed the last check", st.Error
+		if was {
+			state += " (was passing)"
+		}
 	}
-	if n := len(t.Hints); n > 0 {
-		shown := m.hintsShown(lab, t.ID)
-		out = append(out, st.Faint.Render(fmt.Sprintf("h: hint (%d of %d seen)", shown, n)))
+	line := strings.Join(about, " · ")
+	if state != "" && oneLine {
+		// One line: the state in its color, then what the task is.
+		l := truncate(state+" · "+line, w)
+		if strings.HasPrefix(l, state) {
+			return append(out, style.Render(state)+st.Faint.Render(l[len(state):]))
+		}
+		return append(out, style.Render(l))
 	}
-	out = append(out, st.Faint.Render(truncate(t.ID, w)))
+	if state != "" {
+		for _, l := range splitLines(wrap(state, w)) {
+			out = append(out, style.Render(l))
+		}
+	}
+	for _, l := range splitLines(wrap(line, w)) {
+		out = append(out, st.Faint.Render(l))
+	}
 	return out
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // ---- starting a lab ----
@@ -382,7 +421,7 @@ func (m *Model) startLab(lab *course.Lab) tea.Cmd {
 		m.setStatus(statusInfo, fmt.Sprintf("%s is already started: your code is in %s", lab.ID, m.ws.LabDir(lab.ID)))
 		return nil
 	}
-	find, c := m.opts.Workspace, m.course
+	find, c, dir := m.opts.Workspace, m.course, m.opts.Dir
 	m.setStatus(statusInfo, "starting "+lab.ID+"…")
 	return func() tea.Msg {
 		ws, err := find(true)
@@ -393,7 +432,7 @@ func (m *Model) startLab(lab *course.Lab) tea.Cmd {
 		if err != nil {
 			return startedMsg{lab: lab, err: err}
 		}
-		return startedMsg{lab: lab, created: created, state: readState(func(bool) (*workspace.Workspace, error) { return ws, nil }, c, false)}
+		return startedMsg{lab: lab, created: created, state: readState(func(bool) (*workspace.Workspace, error) { return ws, nil }, c, dir, false)}
 	}
 }
 

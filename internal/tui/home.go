@@ -29,7 +29,7 @@ func (h *homeModel) visible(m *Model) []*course.Lab {
 	q := strings.ToLower(h.query)
 	var out []*course.Lab
 	for _, l := range m.course.Labs {
-		hay := strings.ToLower(fmt.Sprintf("%02d %d %s %s %s %s", l.Number, l.Number, l.ID, lessonTitle(l), l.Title, strings.Join(l.Services, " ")))
+		hay := strings.ToLower(fmt.Sprintf("%02d %d %s %s %s %s", l.Number, l.Number, l.ID, l.Title, lessonH1(l), strings.Join(l.Services, " ")))
 		if strings.Contains(hay, q) {
 			out = append(out, l)
 		}
@@ -117,7 +117,7 @@ func (h *homeModel) view(m *Model) string {
 	// Header: name and overall progress.
 	done, total := 0, len(m.course.Labs)
 	for _, l := range m.course.Labs {
-		if len(l.Tasks) > 0 && m.passedOnce(l) == len(l.Tasks) {
+		if m.done(l) {
 			done++
 		}
 	}
@@ -127,11 +127,14 @@ func (h *homeModel) view(m *Model) string {
 
 	// Continue.
 	if l, task := m.continueTarget(); l != nil {
-		line := fmt.Sprintf("→ Continue: %02d %s", l.Number, lessonTitle(l))
-		if task != "" {
+		line := fmt.Sprintf("→ Continue: %02d %s", l.Number, labTitle(l))
+		switch {
+		case task != "":
 			line += " — task " + task
-		} else {
+		case m.allDone():
 			line = "✓ Every lesson is done. Revisit any of them below."
+		default:
+			line += " — every task passes"
 		}
 		b.WriteString(st.Continue.Render(truncate(line, w-12)) + st.Faint.Render("  (c)") + "\n")
 	}
@@ -202,7 +205,7 @@ func (h *homeModel) view(m *Model) string {
 func (h *homeModel) row(m *Model, l *course.Lab, sel bool) string {
 	st := m.styles
 	w := min(m.width, 110)
-	passed, total := m.passedOnce(l), len(l.Tasks)
+	passed, total := m.passing(l), len(l.Tasks)
 	mark := " "
 	switch {
 	case total > 0 && passed == total:
@@ -224,7 +227,7 @@ func (h *homeModel) row(m *Model, l *course.Lab, sel bool) string {
 	if sel {
 		cursor = st.Match.Render("› ")
 	}
-	title := pad(lessonTitle(l), titleW)
+	title := pad(labTitle(l), titleW)
 	num := fmt.Sprintf("%02d  ", l.Number)
 	var line string
 	if sel {
@@ -237,6 +240,13 @@ func (h *homeModel) row(m *Model, l *course.Lab, sel bool) string {
 	}
 	line += st.Subtle.Render(fmt.Sprintf("%5s ", prog)) + mark
 	return line
+}
+
+func lessonH1(l *course.Lab) string {
+	if l.Lesson != nil {
+		return l.Lesson.Title
+	}
+	return ""
 }
 
 // spread puts left and right on one line of width w.

@@ -61,7 +61,7 @@ type layout struct {
 	vpW, vpH  int  // lesson viewport
 	panelW    int  // outer width of the task panel
 	panelH    int  // outer height of the task panel
-	panelRows int  // task rows that fit
+	panelRows int  // lines of task rows that fit (a long title takes more than one)
 	bodyH     int
 }
 
@@ -69,21 +69,17 @@ func (l *lessonModel) layout(m *Model) layout {
 	const chrome = 3 // header, status, footer
 	var g layout
 	g.bodyH = max(4, m.height-chrome)
-	n := 0
-	if l.lab != nil {
-		n = len(l.lab.Tasks)
-	}
 	if m.width >= 100 {
 		g.side = true
 		g.panelW = min(48, max(34, m.width/3))
 		g.vpW = m.width - g.panelW - 1
 		g.vpH = g.bodyH
 		g.panelH = g.bodyH
-		g.panelRows = max(1, min(n, g.bodyH-2-1-4))
+		g.panelRows = max(1, min(l.taskLineCount(m, g.panelW-4), g.bodyH-2-1-4))
 		return g
 	}
 	g.panelW = m.width
-	g.panelRows = max(1, min(n, g.bodyH/4))
+	g.panelRows = max(1, min(l.taskLineCount(m, g.panelW-4), max(3, g.bodyH/4)))
 	g.panelH = g.panelRows + 2 /*border*/ + 1 /*title*/ + 1 /*detail*/
 	g.vpW = m.width
 	g.vpH = max(3, g.bodyH-g.panelH)
@@ -266,7 +262,9 @@ func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.screen = screenHome
 		m.home.selectLab(m, l.lab, "")
-		return nil
+		m.home.moved = true  // stay on the lab just left
+		return m.loadState() // the home's counts and "continue" as they are now
+
 	case key.Matches(msg, k.Up):
 		scroll.ScrollUp(1)
 	case key.Matches(msg, k.Down):
@@ -361,7 +359,7 @@ func (l *lessonModel) view(m *Model) string {
 	g := l.layout(m)
 
 	// Header: lesson, position, watch badge.
-	left := st.Title.Render("lab") + " " + st.Header.Render(fmt.Sprintf("%02d · %s", l.lab.Number, lessonTitle(l.lab)))
+	left := st.Title.Render("lab") + " " + st.Header.Render(fmt.Sprintf("%02d · %s", l.lab.Number, labTitle(l.lab)))
 	var right []string
 	if m.watcher != nil && m.watchLab != nil {
 		badge := "watching"
@@ -373,7 +371,8 @@ func (l *lessonModel) view(m *Model) string {
 		}
 		right = append(right, st.Badge.Render(badge))
 	}
-	right = append(right, st.Faint.Render(fmt.Sprintf("%3.0f%%", l.vp.ScrollPercent()*100)))
+	// Where the reader is in the lesson text (not progress on the lab).
+	right = append(right, st.Faint.Render(fmt.Sprintf("%.0f%% read", l.vp.ScrollPercent()*100)))
 	header := spread(left, strings.Join(right, " "), m.width)
 
 	// Body.
@@ -399,38 +398,106 @@ func (l *lessonModel) view(m *Model) string {
 	return m.frame(header + "\n" + body + "\n" + m.statusLine() + "\n" + footer)
 }
 
-// panelView is the task list with statuses, and a line about the selected task.
-func (l *lessonModel) panelView(m *Model, g layout) string {
-	st := m.styles
-	inner := g.panelW - 4 // border and padding
-	tasks := l.lab.Tasks
-	passed := m.passedOnce(l.lab)
-	title := st.PanelTitle.Render("Tasks") + st.Subtle.Render(fmt.Sprintf("  %d/%d passed", passed, len(tasks)))
-	lines := []string{truncate(title, inner)}
-
-	// Scroll the task rows to keep the selection visible.
-	top := 0
-	if l.sel >= g.panelRows {
-		top = l.sel - g.panelRows + 1
+// taskRows are the task list's rows, each task on as many lines as its title needs: a cursor
+// on the selected one, its status mark, the title wrapped to w cells, and "(was passing)" for a
+// task that passed before but fails now.
+func (l *lessonModel) taskRows(m *Model, w int, styled bool) [][]string {
+	if l.lab == nil {
+		return nil
 	}
-	for i := top; i < len(tasks) && i < top+g.panelRows; i++ {
-		t := tasks[i]
-		mark := m.taskMark(l.lab, t.ID)
+	st := m.styles
+	rows := make([][]string, 0, len(l.lab.Tasks))
+	for i, t := range l.lab.Tasks {
 		text := t.Title
 		if text == "" {
 			text = t.ID
 		}
-		row := pad(text, inner-2)
-		if i == l.sel {
-			row = st.Selected.Render(row)
+		mark, was := " ", false
+		if styled {
+			mark, was = m.taskMark(l.lab, t.ID)
+		} else {
+			_, was = m.grade(l.lab, t.ID)
 		}
-		lines = append(lines, mark+" "+row)
+		if was {
+			text += " (was passing)"
+		}
+		const prefix = 4 // cursor, space, mark, space
+		lines := splitLines(wrap(text, w-prefix))
+		if !styled {
+			rows = append(rows, lines)
+			continue
+		}
+		sel := i == l.sel
+		for j, line := range lines {
+			lead := "    "
+			if j == 0 {
+				lead = "  " + mark + " "
+				if sel {
+					lead = st.Match.Render("›") + " " + mark + " "
+				}
+			}
+			if sel {
+				line = st.Selected.Render(pad(line, w-prefix))
+			} else if was {
+				line = st.Warn.Render(line)
+			}
+			lines[j] = lead + line
+		}
+		rows = append(rows, lines)
 	}
+	return rows
+}
+
+// taskLineCount is how many lines the task rows take at inner width w.
+func (l *lessonModel) taskLineCount(m *Model, w int) int {
+	n := 0
+	for _, r := range l.taskRows(m, w, false) {
+		n += len(r)
+	}
+	return n
+}
+
+// panelView is the task list with statuses, and a few lines about the selected task.
+func (l *lessonModel) panelView(m *Model, g layout) string {
+	st := m.styles
+	inner := g.panelW - 4 // border and padding
+	tasks := l.lab.Tasks
+	passed := m.passing(l.lab)
+	rows := l.taskRows(m, inner, true)
+
+	// Scroll whole rows to keep the selected one in view.
+	top := 0
+	used := func(from, to int) int {
+		n := 0
+		for i := from; i <= to && i < len(rows); i++ {
+			n += len(rows[i])
+		}
+		return n
+	}
+	for top < l.sel && used(top, l.sel) > g.panelRows {
+		top++
+	}
+	var list []string
+	end := top
+	for ; end < len(rows); end++ {
+		if len(list)+len(rows[end]) > g.panelRows && end > top {
+			break
+		}
+		list = append(list, rows[end]...)
+	}
+	if len(list) > g.panelRows {
+		list = list[:g.panelRows]
+	}
+	title := st.PanelTitle.Render("Tasks") + st.Subtle.Render(fmt.Sprintf("  %d/%d pass", passed, len(tasks)))
+	if top > 0 || end < len(rows) {
+		title += st.Faint.Render("  ↕ n/p")
+	}
+	lines := append([]string{truncate(title, inner)}, list...)
 
 	// Detail of the selected task.
 	var detail []string
 	if t := l.selectedTask(); t != nil {
-		detail = m.taskDetail(l.lab, t, inner)
+		detail = m.taskDetail(l.lab, t, inner, !g.side)
 	}
 	if !g.side {
 		if len(detail) > 1 {

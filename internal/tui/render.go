@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"charm.land/glamour/v2"
+	gansi "charm.land/glamour/v2/ansi"
+	"charm.land/glamour/v2/styles"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/learnlab/lab/internal/course"
@@ -31,7 +33,7 @@ func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) 
 	if width < 20 {
 		width = 20
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+	r, err := glamour.NewTermRenderer(glamour.WithStyles(lessonStyle(style)), glamour.WithWordWrap(width))
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +57,27 @@ func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) 
 		}
 	}
 	return res, nil
+}
+
+// lessonStyle is glamour's standard dark or light style with headings drawn alike: glamour
+// prefixes H2-H6 with their "## " marks (the H1 has none), so a lesson showed its title plain
+// and every section as "## Section". Here no heading shows its marks; H2 (sections, tasks) is
+// bold and underlined in the heading color, H3 bold in a second color, H4-H6 bold or italic.
+func lessonStyle(style string) gansi.StyleConfig {
+	cfg := styles.DarkStyleConfig
+	h3, minor := "75", "250"
+	if style == "light" {
+		cfg = styles.LightStyleConfig
+		h3, minor = "31", "238"
+	}
+	on := true
+	off := false
+	cfg.H2 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Underline: &on}}
+	cfg.H3 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Color: &h3}}
+	cfg.H4 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Color: &minor}}
+	cfg.H5 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Italic: &on, Color: &minor}}
+	cfg.H6 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &off, Italic: &on, Color: &minor}}
+	return cfg
 }
 
 // stripFrontMatter drops a leading YAML (---) or TOML (+++) block, which goldmark would

@@ -46,17 +46,21 @@ type Options struct {
 	Workspace func(create bool) (*workspace.Workspace, error)
 	Check     Checker
 	Lab       *course.Lab // open this lesson first (`lab start 5`); nil opens the home screen
-	Editor    string      // $VISUAL or $EDITOR, for the "open in your editor" hint
-	Theme     string      // "dark" or "light" forces the palette; "" asks the terminal
-	Watch     watch.Options
-	Now       func() time.Time
+	// Dir is the folder lab was started in. Inside a lab's folder that lab is the one to
+	// continue, as `lab check` with no argument checks it.
+	Dir    string
+	Editor string // $VISUAL or $EDITOR, for the "open in your editor" hint
+	Theme  string // "dark" or "light" forces the palette; "" asks the terminal
+	Watch  watch.Options
+	Now    func() time.Time
 }
 
 // startTime is when the process started, near enough: first-frame timing is measured from it.
 var startTime = time.Now()
 
 // Run runs the app on the terminal until the learner quits. Cancelling ctx ends it (and any
-// check it runs).
+// check it runs). An error is returned once the terminal is restored (alt screen left), so the
+// caller's message about it stays on the learner's screen.
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error {
 	m := New(opts)
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
@@ -65,14 +69,25 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 		m = fm
 	}
 	m.shutdown()
-	if trace := os.Getenv("LAB_TUI_TRACE"); trace != "" {
-		// For scripts/tui-smoke.sh: how long after start the first frame was drawn.
-		_ = os.WriteFile(trace, []byte(fmt.Sprintf("first-frame %v\n", m.firstFrame)), 0o644)
-	}
 	if err != nil && ctx.Err() != nil {
-		return nil // interrupted from outside: not an error of the app
+		err = nil // interrupted from outside: not an error of the app
 	}
-	return err
+	if trace := os.Getenv("LAB_TUI_TRACE"); trace != "" {
+		// For scripts/tui-smoke.sh: how long after start the first frame was drawn, and how
+		// the app ended.
+		end := "quit"
+		if err != nil {
+			end = "error: " + err.Error()
+		}
+		_ = os.WriteFile(trace, []byte(fmt.Sprintf("first-frame %v\nexit %s\n", m.firstFrame, end)), 0o644)
+	}
+	if err != nil {
+		if m.firstFrame == 0 {
+			return fmt.Errorf("the workbench could not start (lab list, lab check and lab hint work without it): %w", err)
+		}
+		return fmt.Errorf("the workbench stopped: %w", err)
+	}
+	return nil
 }
 
 func editorFromEnv() string {
