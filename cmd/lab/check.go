@@ -31,7 +31,9 @@ func newCheckCmd(a *app) *cobra.Command {
 		Short: "Grade your code for a lab with its hidden tests",
 		Long: `Grades your copy of a lab (the lab of the current folder, or the last one you
 started, when none is named) with the lab's hidden tests. Your own *_test.go files are left
-out of the check, and nothing is written into your folder.
+out of the check, and nothing is written into your folder. In a lab where you write the tests
+(like lab 11), it is the other way round: your tests are run against the correct code and
+against planted bugs, and they pass a task when they accept the one and catch every other.
 
 Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go or a service missing).`,
 		Example: `  lab check

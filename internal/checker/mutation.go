@@ -534,14 +534,20 @@ func (mr *mutationReport) build() *Report {
 			}
 			res.TaskID = task.ID
 			if res.Status != Pass {
-				res.Message = joinMsg("fails on the correct code (a false alarm):", res.Message)
+				// A test the control run caught already says what happened (passed, then failed
+				// on the same code); the plain false-alarm label would contradict it.
+				label := "fails on the correct code (a false alarm):"
+				if strings.HasPrefix(res.Message, "passed on the correct code, then failed") {
+					label = "cannot be trusted (a false alarm):"
+				}
+				res.Message = joinMsg(label, res.Message)
 				falseAlarm = append(falseAlarm, name)
 				if tr.Status == Pass {
 					tr.Status = Fail
 					if res.Status == Timeout {
 						tr.Status = Timeout
 					}
-					tr.Message = fmt.Sprintf("%s fails on the correct code (a false alarm): %s", name, firstLine(strings.TrimPrefix(res.Message, "fails on the correct code (a false alarm):\n")))
+					tr.Message = fmt.Sprintf("%s %s %s", name, label, firstLine(strings.TrimPrefix(res.Message, label+"\n")))
 				}
 			}
 			tr.Tests = append(tr.Tests, res)

@@ -174,10 +174,10 @@ func TestClampCounting(t *testing.T) {
 	src := strings.Replace(string(sol), `import "testing"`, "import (\n\t\"os\"\n\t\"testing\"\n)", 1) + cheat
 	r := mutationCheck(t, "starter", map[string]string{"clamp_test.go": strings.Replace(src, "{5, 3}", "{2, 2}", 1)})
 	clamp := taskOf(t, r, "clamp")
-	if clamp.Status != Fail || !strings.Contains(clamp.Message, "TestClampCounting fails on the correct code") {
+	if clamp.Status != Fail || !strings.Contains(clamp.Message, "TestClampCounting cannot be trusted (a false alarm)") {
 		t.Fatalf("clamp = %s %q, want TestClampCounting as a false alarm", clamp.Status, clamp.Message)
 	}
-	if tt := testOf(t, clamp, "TestClampCounting"); !strings.Contains(tt.Message, "then failed when run again") {
+	if tt := testOf(t, clamp, "TestClampCounting"); !strings.Contains(tt.Message, "then failed when run again") || strings.Contains(tt.Message, "fails on the correct code") {
 		t.Errorf("TestClampCounting message %q, want the explanation of a second run", tt.Message)
 	}
 	if m := testOf(t, clamp, "mutant:upper-bound"); m.Status != Fail {

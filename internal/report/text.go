@@ -75,9 +75,13 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 		if t.Status == checker.Pass || r.Status == checker.Error && r.Build != "" {
 			continue
 		}
-		shown := 0
+		shown, hidden := 0, 0
 		for _, tt := range t.Tests {
-			if tt.Status == checker.Pass || (shown > 0 && !opts.Verbose) {
+			if tt.Status == checker.Pass {
+				continue
+			}
+			if shown > 0 && !opts.Verbose {
+				hidden++
 				continue
 			}
 			shown++
@@ -89,6 +93,9 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 				b.WriteString("      your output:\n")
 				b.WriteString(indent(capLines(out, opts.MaxOutputLines), "        ") + "\n")
 			}
+		}
+		if hidden > 0 {
+			fmt.Fprintf(b, "      … and %d more not passing in this task: `lab check %s -v` shows them all\n", hidden, num)
 		}
 		if t.HintCount > 0 {
 			seen := opts.HintsShown[t.ID]
