@@ -133,3 +133,21 @@ func (a *app) lab(c *course.Course, arg string) (*course.Lab, error) {
 // services returns what starts Redis and PostgreSQL for checks: one services.Manager per
 // process (see cmd/lab/services.go), configured by LAB_SERVICES and friends.
 func (a *app) services() services.Acquirer { return labServices() }
+
+// startedLab resolves a lab argument and finds its folder in the workspace, for the commands
+// that work on a learner's copy (check, watch, reset).
+func (a *app) startedLab(arg string) (*course.Course, *course.Lab, *workspace.Workspace, error) {
+	c, err := a.course()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, err := a.lab(c, arg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	w, err := a.workspace(false)
+	if err != nil || !w.Started(l.ID) {
+		return nil, nil, nil, usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
+	}
+	return c, l, w, nil
+}

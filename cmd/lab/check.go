@@ -64,17 +64,9 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
 }
 
 func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
-	c, err := a.course()
+	c, l, w, err := a.startedLab(arg)
 	if err != nil {
 		return err
-	}
-	l, err := a.lab(c, arg)
-	if err != nil {
-		return err
-	}
-	w, err := a.workspace(false)
-	if err != nil || !w.Started(l.ID) {
-		return usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
 	}
 	r, err := checkLab(cmd.Context(), a, c, w, l, o)
 	if err != nil {

@@ -35,20 +35,9 @@ reset never loses work. Progress (passed tasks) is kept.`,
 }
 
 func runReset(a *app, arg string, o resetOptions) error {
-	c, err := a.course()
+	c, l, w, err := a.startedLab(arg)
 	if err != nil {
 		return err
-	}
-	l, err := a.lab(c, arg)
-	if err != nil {
-		return err
-	}
-	w, err := a.workspace(false)
-	if err != nil {
-		return err
-	}
-	if !w.Started(l.ID) {
-		return usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
 	}
 	what := "every file of " + l.ID
 	if o.task != "" {

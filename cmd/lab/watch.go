@@ -41,20 +41,9 @@ or WSL-mounted folders) lab polls the folder instead and says so. --poll forces 
 }
 
 func runWatch(ctx context.Context, a *app, arg string, poll bool) error {
-	c, err := a.course()
+	c, l, w, err := a.startedLab(arg)
 	if err != nil {
 		return err
-	}
-	l, err := a.lab(c, arg)
-	if err != nil {
-		return err
-	}
-	w, err := a.workspace(false)
-	if err != nil {
-		return err
-	}
-	if !w.Started(l.ID) {
-		return usageErr(fmt.Errorf("%s is not started: run `lab start %d` first", l.ID, l.Number))
 	}
 	dir := w.LabDir(l.ID)
 	wt, err := watch.New(dir, watch.Options{Poll: poll})
