@@ -111,7 +111,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"start", "dmo", "--no-tui"}, "did you mean 01-demo?"},
 		{[]string{"progress"}, "lab start 1"},
-		{[]string{"reset", "1", "--yes"}, "no lab workspace here"},
+		{[]string{"reset", "1", "--yes"}, "01-demo is not started: run `lab start 1`"},
 		{[]string{"--course", filepath.Join(dir, "nope"), "list"}, "not found"},
 		{[]string{"list", "--bogus"}, "unknown flag"},
 	} {
