@@ -146,24 +146,12 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 
 	// Starter: builds, vets, fails every task. Solution: passes every task.
 	for _, part := range []string{"starter", "solution"} {
-		dir, cleanup, err := materialize(c, l, part)
-		if err != nil {
-			add("%s/%s: %v", l.Dir, part, err)
-			continue
+		r, pps, stop := devGradePart(ctx, c, l, part, svc, nil)
+		ps = append(ps, pps...)
+		if stop {
+			return ps
 		}
-		if part == "starter" {
-			ps = append(ps, buildAndVet(ctx, l, dir)...)
-		}
-		r, err := Run(ctx, Options{Course: c, Lab: l, Dir: dir, Services: svc})
-		cleanup()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ps
-			}
-			return append(ps, envPrefix+fmt.Sprintf("%s: %v", l.ID, err))
-		}
-		if r.Status == Error || r.Status == Timeout {
-			add("%s/%s: the check could not grade it (%s): %s", l.Dir, part, r.Status, r.Message)
+		if r == nil {
 			continue
 		}
 		for _, t := range r.Tasks {
@@ -185,6 +173,35 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 		}
 	}
 	return ps
+}
+
+// devGradePart writes a lab part as a learner's folder, checks the starter builds and vets
+// (and whatever more starterChecks says of it), and grades it. A nil report means the part
+// could not be graded (the problems say why); stop means dev check of this lab must end here
+// (cancelled, or the machine lacks something).
+func devGradePart(ctx context.Context, c *course.Course, l *course.Lab, part string, svc Acquirer, starterChecks func(dir string) []string) (r *Report, ps []string, stop bool) {
+	dir, cleanup, err := materialize(c, l, part)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("%s/%s: %v", l.Dir, part, err)}, false
+	}
+	defer cleanup()
+	if part == "starter" {
+		ps = append(ps, buildAndVet(ctx, l, dir)...)
+		if starterChecks != nil {
+			ps = append(ps, starterChecks(dir)...)
+		}
+	}
+	r, err = Run(ctx, Options{Course: c, Lab: l, Dir: dir, Services: svc})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ps, true
+		}
+		return nil, append(ps, envPrefix+fmt.Sprintf("%s: %v", l.ID, err)), true
+	}
+	if r.Status == Error || r.Status == Timeout {
+		return nil, append(ps, fmt.Sprintf("%s/%s: the check could not grade it (%s): %s", l.Dir, part, r.Status, r.Message)), false
+	}
+	return r, ps, false
 }
 
 // devCheckTaskText checks what every mode needs of each task: a lesson section, hints and a

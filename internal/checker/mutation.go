@@ -693,31 +693,24 @@ func devCheckMutation(ctx context.Context, c *course.Course, l *course.Lab, svc 
 		return ps
 	}
 
+	// The starter's tests give the learner a test of each task to begin with.
+	starterTests := func(dir string) []string {
+		var ps []string
+		byTask, _ := learnerTests(l, dir)
+		for _, t := range l.Tasks {
+			if len(byTask[t.ID]) == 0 {
+				ps = append(ps, fmt.Sprintf("%s/starter: no test starts with %s: give the learner a test of task %q to begin with", l.Dir, strings.Join(t.Tests, " or "), t.ID))
+			}
+		}
+		return ps
+	}
 	for _, part := range []string{"starter", "solution"} {
-		dir, cleanup, err := materialize(c, l, part)
-		if err != nil {
-			add("%s/%s: %v", l.Dir, part, err)
-			continue
+		r, pps, stop := devGradePart(ctx, c, l, part, svc, starterTests)
+		ps = append(ps, pps...)
+		if stop {
+			return ps
 		}
-		if part == "starter" {
-			ps = append(ps, buildAndVet(ctx, l, dir)...)
-			byTask, _ := learnerTests(l, dir)
-			for _, t := range l.Tasks {
-				if len(byTask[t.ID]) == 0 {
-					add("%s/starter: no test starts with %s: give the learner a test of task %q to begin with", l.Dir, strings.Join(t.Tests, " or "), t.ID)
-				}
-			}
-		}
-		r, err := Run(ctx, Options{Course: c, Lab: l, Dir: dir, Services: svc})
-		cleanup()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ps
-			}
-			return append(ps, envPrefix+fmt.Sprintf("%s: %v", l.ID, err))
-		}
-		if r.Status == Error || r.Status == Timeout {
-			add("%s/%s: the check could not grade it (%s): %s", l.Dir, part, r.Status, r.Message)
+		if r == nil {
 			continue
 		}
 		for _, t := range r.Tasks {
