@@ -119,7 +119,7 @@ func TestBreakerHalfOpenLetsOneProbeThrough(t *testing.T) {
 	// A breaker that tripped is open, or already half-open: never closed again without a
 	// success. Closed now means it did not trip, and waiting would only cost time.
 	if st := labBreakerState(t, orders); st == gobreaker.StateClosed {
-		t.Fatalf("BreakerTimeout 20ms, 5 failures in a row: breakerState() is closed, want open (and half-open once the 20ms are over)\n"+
+		t.Fatalf("BreakerTimeout 20ms, 5 failures in a row: breakerState() is closed, want open (and half-open once the 20ms are over)\n" +
 			"hint: TODO(circuit-breaker) in breaker.go: build the breaker with Timeout: timeout (from cfg.BreakerTimeout), trip after 5 consecutive failures, and breakerState returns s.breaker.State()")
 	}
 
