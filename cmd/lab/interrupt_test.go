@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,7 +53,18 @@ func redisServers() map[string]bool {
 
 // A learner presses Ctrl-C while the hidden tests run against Redis started from local
 // binaries: lab must stop the tests and the servers it started, and leave nothing running.
-func TestInterruptedCheckLeavesNothing(t *testing.T) {
+func TestInterruptedCheckLeavesNothing(t *testing.T) { interruptCheck(t, syscall.SIGINT) }
+
+// Killed outright (kill -9, a closed terminal) lab cannot clean up: the kernel's parent-death
+// signal and the test binary's watchdog must still leave nothing running.
+func TestKilledCheckLeavesNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux-only")
+	}
+	interruptCheck(t, syscall.SIGKILL)
+}
+
+func interruptCheck(t *testing.T, sig syscall.Signal) {
 	if testing.Short() {
 		t.Skip("builds lab and runs a check")
 	}
@@ -109,21 +121,21 @@ func TestInterruptedCheckLeavesNothing(t *testing.T) {
 	if len(started) <= len(before) {
 		t.Errorf("no redis-server was started for the check (before %v, during %v)", before, started)
 	}
-	check.Process.Signal(syscall.SIGINT)
+	check.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- check.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
 		check.Process.Kill()
-		t.Fatalf("lab did not stop within 20 s of SIGINT:\n%s", out.String())
+		t.Fatalf("lab did not stop within 20 s of %v:\n%s", sig, out.String())
 	}
-	if code := check.ProcessState.ExitCode(); code == 0 {
+	if code := check.ProcessState.ExitCode(); code == 0 && sig == syscall.SIGINT {
 		t.Errorf("interrupted check exited 0:\n%s", out.String())
 	}
-	// Give the kernel a moment to reap; nothing may be left either way.
+	// Give the kernel a moment to reap (and the watchdog its 200 ms); nothing may be left.
 	var left []string
-	for range 40 {
+	for range 60 {
 		left = procsIn(ws)
 		for pid := range redisServers() {
 			if !before[pid] {
@@ -136,6 +148,6 @@ func TestInterruptedCheckLeavesNothing(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if len(left) > 0 {
-		t.Errorf("left running after Ctrl-C:\n%s\nlab said:\n%s", strings.Join(left, "\n"), out.String())
+		t.Errorf("left running after %v:\n%s\nlab said:\n%s", sig, strings.Join(left, "\n"), out.String())
 	}
 }

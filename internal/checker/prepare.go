@@ -134,6 +134,12 @@ func (p *plan) writeOverlay(c *course.Course, l *course.Lab, dir string, replace
 	replace[filepath.Join(dir, "go.mod")] = modPath
 	replace[filepath.Join(dir, "go.sum")] = sumPath
 	p.hidden[modPath] = "go.mod (as lab check builds it)"
+	wdPath := filepath.Join(p.tmp, "zzzz_lab_watchdog_test.go")
+	if err := os.WriteFile(wdPath, []byte(watchdog), 0o644); err != nil {
+		return fmt.Errorf("%w: %v", ErrEnvironment, err)
+	}
+	replace[filepath.Join(dir, "zzzz_lab_watchdog_test.go")] = wdPath
+	p.hidden[wdPath] = "lab's watchdog"
 
 	data, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
@@ -245,3 +251,30 @@ func unionSum(sums ...[]byte) []byte {
 	}
 	return b.Bytes()
 }
+
+// watchdog ends the test binary when the go command that runs it is gone. lab runs go test in
+// a process group it kills on Ctrl-C or a deadline; but when lab itself is killed (SIGKILL, a
+// closed terminal), the kernel kills the go command (runner's parent-death signal) and the test
+// binary is orphaned: without this it would run on, with the learner's servers and loops,
+// until its own -timeout.
+const watchdog = `//go:build labcheck
+
+package main
+
+import (
+	labos "os"
+	labtime "time"
+)
+
+func init() {
+	parent := labos.Getppid()
+	go func() {
+		for {
+			labtime.Sleep(200 * labtime.Millisecond)
+			if labos.Getppid() != parent {
+				labos.Exit(3)
+			}
+		}
+	}()
+}
+`

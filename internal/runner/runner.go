@@ -119,6 +119,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	cmd.Dir = s.Dir
 	cmd.Env = s.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, err
