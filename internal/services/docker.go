@@ -272,7 +272,16 @@ func (p *dockerProvider) start(ctx context.Context, service string) (*server, er
 	for _, img := range imgs {
 		name := p.containerName(service, img)
 		for _, c := range list.Items {
-			if !slices.Contains(c.Names, "/"+name) || c.State != container.StateRunning {
+			if !slices.Contains(c.Names, "/"+name) {
+				continue
+			}
+			if c.State == container.StateCreated || c.State == container.StateDead {
+				// Left half-made by a check interrupted while creating it: reusing it by name
+				// races with that check's own clean-up, so remove it and create it afresh.
+				_, _ = cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+				continue
+			}
+			if c.State != container.StateRunning {
 				continue
 			}
 			for _, port := range c.Ports {
@@ -315,6 +324,15 @@ func (p *dockerProvider) start(ctx context.Context, service string) (*server, er
 		}
 	}
 	s, err := p.run(ctx, service, img)
+	for try := 1; try <= 3 && err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "No such container"); try++ {
+		// The named container vanished between lookup and use: the engine was still removing
+		// the half-made one of a check interrupted while creating it. Create it again.
+		select {
+		case <-time.After(time.Duration(try) * 200 * time.Millisecond):
+		case <-ctx.Done():
+		}
+		s, err = p.run(ctx, service, img)
+	}
 	if err != nil && !present && ctx.Err() == nil {
 		return nil, &unavailable{
 			why: fmt.Sprintf("image %s is not on this machine and could not be pulled (%s)", img, firstLine(err.Error())),
