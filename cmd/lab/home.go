@@ -2,12 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/spf13/cobra"
-
-	"github.com/learnlab/lab/internal/course"
 )
 
 // runHome is `lab` with no arguments: the workbench in a terminal, else the list and what to
@@ -18,9 +13,7 @@ func runHome(ctx context.Context, a *app) error {
 		return err
 	}
 	if isTerminal(a) {
-		if err := runTUI(ctx, a, nil); !errors.Is(err, errNoTUI) {
-			return err
-		}
+		return runTUI(ctx, a, nil)
 	}
 	s := a.progress()
 	printList(a, c, s)
@@ -33,12 +26,4 @@ func runHome(ctx context.Context, a *app) error {
 		fmt.Fprintf(a.out, "Continue with %s:  lab check %d   (stuck? lab hint %d)\n", l.ID, l.Number, l.Number)
 	}
 	return nil
-}
-
-func openTUI(cmd *cobra.Command, a *app, c *course.Course, l *course.Lab) error {
-	err := runTUI(cmd.Context(), a, l)
-	if errors.Is(err, errNoTUI) {
-		return nil
-	}
-	return err
 }

@@ -135,7 +135,7 @@ func interruptCheck(t *testing.T, sig syscall.Signal) {
 	}
 	// Give the kernel a moment to reap (and the watchdog its 200 ms); nothing may be left.
 	var left []string
-	for range 60 {
+	for range 200 {
 		left = procsIn(ws)
 		for pid := range redisServers() {
 			if !before[pid] {

@@ -60,7 +60,7 @@ func runStart(cmd *cobra.Command, a *app, arg string, o startOptions) error {
 	}
 	rel := relPath(a.cwd, dir)
 	if !o.noTUI && isTerminal(a) {
-		return openTUI(cmd, a, c, l)
+		return runTUI(cmd.Context(), a, l)
 	}
 	fmt.Fprintf(a.out, "\nYour code:   %s\n", rel)
 	fmt.Fprintf(a.out, "The lesson:  lab   (opens the workbench on it)\n")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 
 	"github.com/learnlab/lab/internal/course"
@@ -36,6 +35,3 @@ func runTUI(ctx context.Context, a *app, l *course.Lab) error {
 		Theme: os.Getenv("LAB_THEME"), // "light" or "dark" when the terminal does not say
 	})
 }
-
-// errNoTUI was returned while the workbench was not built in; callers still test for it.
-var errNoTUI = errors.New("the workbench is not available in this build")
