@@ -126,15 +126,7 @@ func runGrade(cmd *cobra.Command, a *app, dirs []string, o gradeOptions) error {
 
 func writeGradeResults(out string, shard classroom.Shard, rows []classroom.Row, reports map[string][]*checker.Report, subs []classroom.Submission) error {
 	write := func(name string, fn func(f *os.File) error) error {
-		f, err := os.Create(filepath.Join(out, name))
-		if err != nil {
-			return err
-		}
-		if err := fn(f); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		return writeFileWith(filepath.Join(out, name), fn)
 	}
 	if err := write("summary.csv", func(f *os.File) error { return classroom.WriteCSV(f, rows) }); err != nil {
 		return err
