@@ -66,6 +66,13 @@ type Event struct {
 	Test   string // for TestStarted/TestDone
 	TaskID string // for TestDone/TaskDone
 	Status Status // for TestDone/TaskDone
+	// Detail says what the phase is doing, in words a learner understands: "Redis and
+	// PostgreSQL" (Services), "building dependencies (github.com/redis/go-redis/v9)" or
+	// "compiling your code" (Building), "the build lab start began" (Waiting).
+	Detail string
+	// ColdCache is set on the first Building event of a check when dependencies must be
+	// compiled, so a renderer can say once why this build is slow.
+	ColdCache bool
 }
 
 // Failed lists the tasks that did not pass, in lab order.
@@ -87,4 +94,27 @@ const (
 	TestStarted                  // a hidden test began
 	TestDone                     // a hidden test finished
 	TaskDone                     // every test of a task has finished
+	Services                     // starting or claiming the lab's services (Detail names them)
+	Waiting                      // waiting for the build `lab start` began in the background
 )
+
+// String names the phase for logs and tests.
+func (k EventKind) String() string {
+	switch k {
+	case Building:
+		return "building"
+	case Running:
+		return "running"
+	case TestStarted:
+		return "test-started"
+	case TestDone:
+		return "test-done"
+	case TaskDone:
+		return "task-done"
+	case Services:
+		return "services"
+	case Waiting:
+		return "waiting"
+	}
+	return "unknown"
+}
