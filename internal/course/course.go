@@ -188,11 +188,25 @@ func loadLab(fsys fs.FS, name string, lessons map[string]string) (*Lab, Problems
 	return lab, ps
 }
 
-// Resolve finds a lab by "5", "05", "caching" or "05-caching".
+// numSlugRe splits "5-caching" or "005-caching" into number and slug, as course pages write them.
+var numSlugRe = regexp.MustCompile(`^0*([0-9]+)-(.+)$`)
+
+// Resolve finds a lab by "5", "05", "caching", "05-caching" or "5-caching" (any case).
 func (c *Course) Resolve(name string) (*Lab, error) {
 	q := strings.ToLower(strings.TrimSpace(name))
 	if q == "" {
 		return nil, errors.New("no lab named: give a number or a name, like 1 or rest-api")
+	}
+	if m := numSlugRe.FindStringSubmatch(q); m != nil {
+		// Number and slug must name the same lab; when they don't, the suggestion below says
+		// which lab the learner probably meant.
+		n, _ := strconv.Atoi(m[1])
+		for _, l := range c.Labs {
+			if l.Number == n && l.Slug == m[2] {
+				return l, nil
+			}
+		}
+		q = fmt.Sprintf("%02d-%s", n, m[2])
 	}
 	if n, err := strconv.Atoi(q); err == nil {
 		for _, l := range c.Labs {

@@ -136,7 +136,7 @@ func TestResolve(t *testing.T) {
 		{ID: "05-caching", Number: 5, Slug: "caching"},
 		{ID: "06-database", Number: 6, Slug: "database"},
 	}}
-	for _, q := range []string{"5", "05", "caching", "05-caching", "CACHING", " 5 ", "cach"} {
+	for _, q := range []string{"5", "05", "caching", "05-caching", "CACHING", " 5 ", "cach", "5-caching", "5-Caching", "005-caching"} {
 		l, err := c.Resolve(q)
 		if err != nil || l.ID != "05-caching" {
 			t.Errorf("Resolve(%q) = %v, %v; want 05-caching", q, l, err)
@@ -145,6 +145,13 @@ func TestResolve(t *testing.T) {
 	_, err := c.Resolve("cachng")
 	if err == nil || !strings.Contains(err.Error(), "did you mean 05-caching?") {
 		t.Errorf("Resolve(cachng) error = %v, want a suggestion", err)
+	}
+	// A number and a slug of different labs is refused, with the likely one suggested.
+	if _, err := c.Resolve("6-caching"); err == nil || !strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("Resolve(6-caching) error = %v, want a refusal with a suggestion", err)
+	}
+	if _, err := c.Resolve("5-cachng"); err == nil || !strings.Contains(err.Error(), "did you mean 05-caching?") {
+		t.Errorf("Resolve(5-cachng) error = %v, want a suggestion", err)
 	}
 	if _, err := c.Resolve("42"); err == nil {
 		t.Error("Resolve(42) succeeded")
