@@ -1,13 +1,13 @@
 package tui
 
 import (
-	"image/color"
-
 	"charm.land/lipgloss/v2"
+
+	"github.com/learnlab/lab/internal/theme"
 )
 
-// Styles holds every style the app uses; NewStyles picks the light or dark palette. Nothing
-// outside this file chooses a color.
+// Styles holds every style the app uses; NewStyles picks the light or dark palette of
+// internal/theme (shared with the command line). Nothing else in the TUI chooses a color.
 type Styles struct {
 	Dark bool
 
@@ -42,20 +42,19 @@ type Styles struct {
 
 // NewStyles returns the styles for a dark or a light terminal background.
 func NewStyles(dark bool) Styles {
-	ld := lipgloss.LightDark(dark)
-	c := func(light, darkc string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(darkc)) }
+	p := theme.New(dark)
 	var (
-		accent  = c("#5A3FD0", "#B4A2FF")
-		text    = c("#1F1F28", "#E6E6EE")
-		subtle  = c("#55556A", "#A8A8B8")
-		faint   = c("#7A7A8C", "#7C7C8E")
-		border  = c("#A8A8C0", "#4A4A60")
-		green   = c("#0F7B3A", "#5FD38D")
-		red     = c("#B3261E", "#FF7A7A")
-		yellow  = c("#8A5A00", "#F2C14E")
-		selBg   = c("#E4DEFF", "#35305A")
-		codeFg  = c("#8F3F71", "#F0A6CA")
-		badgeBg = c("#0F7B3A", "#2E7D4F")
+		accent  = p.Accent
+		text    = p.Text
+		subtle  = p.Subtle
+		faint   = p.Faint
+		border  = p.Border
+		green   = p.Green
+		red     = p.Red
+		yellow  = p.Yellow
+		selBg   = p.SelBg
+		codeFg  = p.Code
+		badgeBg = p.BadgeBg
 	)
 	s := Styles{Dark: dark, GlamourStyle: "light"}
 	if dark {
