@@ -33,6 +33,7 @@ type Lab struct {
 	Slug     string // "caching"
 	Dir      string // "labs/05-caching", inside Course.FS
 	Title    string
+	Topic    string // optional: what the lab teaches ("Caching"); see Heading
 	Summary  string
 	Services []string
 	Timeout  time.Duration
@@ -320,4 +321,19 @@ func (c *Course) HiddenTests(l *Lab) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// Heading is how lists and headers name a lab, topic first: "Caching — Product catalog over a
+// slow database", or the title alone when lab.toml has no topic (or the title already starts
+// with it).
+func (l *Lab) Heading() string {
+	switch {
+	case l.Topic == "":
+		return l.Title
+	case l.Title == "" || strings.EqualFold(l.Topic, l.Title):
+		return l.Topic
+	case len(l.Title) > len(l.Topic) && strings.EqualFold(l.Title[:len(l.Topic)], l.Topic):
+		return l.Title
+	}
+	return l.Topic + " — " + l.Title
 }

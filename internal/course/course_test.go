@@ -203,3 +203,29 @@ func FuzzParseLesson(f *testing.F) {
 		}
 	})
 }
+
+// TestTopic: lab.toml's optional topic is decoded and put first in Heading, unless the title
+// already starts with it.
+func TestTopic(t *testing.T) {
+	m := fixture(t)
+	toml := string(m["labs/01-demo/lab.toml"].Data)
+	m["labs/01-demo/lab.toml"] = &fstest.MapFile{Data: []byte(strings.Replace(toml, "title = \"Demo\"", "title = \"Demo\"\ntopic = \"Caching\"", 1))}
+	c, err := Load(m, "")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	l := c.Labs[0]
+	if l.Topic != "Caching" || l.Heading() != "Caching — Demo" {
+		t.Errorf("topic %q, heading %q; want Caching, %q", l.Topic, l.Heading(), "Caching — Demo")
+	}
+	for _, tc := range []struct{ topic, title, want string }{
+		{"", "Shop orders", "Shop orders"},
+		{"Concurrency", "Concurrency: waiting on slow things", "Concurrency: waiting on slow things"},
+		{"Testing", "Testing a checkout service", "Testing a checkout service"},
+		{"Databases", "Shop orders on PostgreSQL", "Databases — Shop orders on PostgreSQL"},
+	} {
+		if got := (&Lab{Topic: tc.topic, Title: tc.title}).Heading(); got != tc.want {
+			t.Errorf("Heading(%q, %q) = %q, want %q", tc.topic, tc.title, got, tc.want)
+		}
+	}
+}

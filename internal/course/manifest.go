@@ -25,6 +25,7 @@ const (
 type manifest struct {
 	FormatVersion int            `toml:"format_version"`
 	Title         string         `toml:"title"`
+	Topic         string         `toml:"topic"`
 	Summary       string         `toml:"summary"`
 	Services      []string       `toml:"services"`
 	Timeout       string         `toml:"timeout"`
@@ -71,9 +72,9 @@ func parseManifest(file string, src []byte) (*Lab, Problems) {
 	}
 	lines := newKeyLines(src)
 	for _, k := range md.Undecoded() {
-		ps.add(file, lines.find(k), "unknown key %q (known: format_version, title, summary, services, timeout, mode, [[tasks]] id, title, tests, hints, mutants)", k.String())
+		ps.add(file, lines.find(k), "unknown key %q (known: format_version, title, topic, summary, services, timeout, mode, [[tasks]] id, title, tests, hints, mutants)", k.String())
 	}
-	l := &Lab{Title: m.Title, Summary: m.Summary, Services: m.Services, Mode: m.Mode, Timeout: DefaultTimeout}
+	l := &Lab{Title: m.Title, Topic: strings.TrimSpace(m.Topic), Summary: m.Summary, Services: m.Services, Mode: m.Mode, Timeout: DefaultTimeout}
 	switch {
 	case !md.IsDefined("format_version"):
 		ps.add(file, 1, "missing format_version (this lab expects format_version = %d)", FormatVersion)
