@@ -19,23 +19,35 @@ func newDevCmd(a *app) *cobra.Command {
 	}
 	var all bool
 	var parallel int
+	var vopts checker.DevOptions
 	check := &cobra.Command{
 		Use:   "check [lab|--all]",
 		Short: "Validate labs: manifest, tests ↔ tasks, hints, TODOs, starter fails, solution passes",
 		Long: `Validates labs the way CI does: the manifest and lesson parse; every Test in check/
 belongs to exactly one task and every listed test exists; every task has a lesson section, a
 hint and a TODO marker in the starter; the starter builds, passes go vet and fails every
-task; the solution passes every task. Exit status 1 when a lab has problems.`,
+task; the solution passes every task.
+
+The hidden tests are themselves tested: every wrong variant in check/wrong/<name>/ (the
+solution with one plausible bug) must be refused by the task its variant.toml names, and every
+alternative solution in check/alt/<name>/ must pass every task. --count N grades the solution,
+the alternatives and the wrong variants N times each, so a test that catches a race only when
+the scheduler is kind shows up as a refusal rate below 100 %. Exit status 1 when a lab has
+problems.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all == (len(args) == 1) {
 				return usageErr(errors.New("name a lab or give --all"))
 			}
-			return runDevCheck(cmd.Context(), a, args, parallel)
+			vopts.Parallel = parallel
+			return runDevCheck(cmd.Context(), a, args, vopts)
 		},
 	}
 	check.Flags().BoolVar(&all, "all", false, "validate every lab of the course")
 	check.Flags().IntVar(&parallel, "parallel", 2, "labs to validate at once")
+	check.Flags().IntVar(&vopts.Count, "count", 1, "grade the solution, alternatives and wrong variants this many times each")
+	check.Flags().IntVar(&vopts.RaceCount, "race-count", 0, "times to grade wrong variants marked race = true (default: --count)")
+	check.Flags().BoolVar(&vopts.RequireVariants, "require-variants", false, "a task without a wrong variant, or a lab with fewer than two alternatives, is a problem")
 	warm := &cobra.Command{
 		Use:    "warm <lab>",
 		Short:  "Compile a started lab with its hidden tests to warm the build cache",
@@ -68,7 +80,7 @@ task; the solution passes every task. Exit status 1 when a lab has problems.`,
 	return dev
 }
 
-func runDevCheck(ctx context.Context, a *app, args []string, parallel int) error {
+func runDevCheck(ctx context.Context, a *app, args []string, opts checker.DevOptions) error {
 	c, err := a.course()
 	if err != nil {
 		return err
@@ -82,20 +94,24 @@ func runDevCheck(ctx context.Context, a *app, args []string, parallel int) error
 		labs = []*course.Lab{l}
 	}
 	bad := 0
-	res, err := checker.DevCheck(ctx, checker.DevOptions{Course: c, Labs: labs, Services: a.services(), Parallel: parallel,
-		Done: func(r checker.DevResult) {
-			switch {
-			case r.Skipped != "":
-				fmt.Fprintf(a.out, "- %s: skipped: %s\n", r.Lab.ID, r.Skipped)
-			case r.OK():
-				fmt.Fprintf(a.out, "✓ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
-			default:
-				fmt.Fprintf(a.out, "✗ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
-				for _, p := range r.Problems {
-					fmt.Fprintf(a.out, "    %s\n", strings.ReplaceAll(p, "\n", "\n      "))
-				}
+	opts.Course, opts.Labs, opts.Services = c, labs, a.services()
+	opts.Done = func(r checker.DevResult) {
+		switch {
+		case r.Skipped != "":
+			fmt.Fprintf(a.out, "- %s: skipped: %s\n", r.Lab.ID, r.Skipped)
+		case r.OK():
+			fmt.Fprintf(a.out, "✓ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
+			for _, line := range r.Coverage {
+				fmt.Fprintf(a.out, "    %s\n", line)
 			}
-		}})
+		default:
+			fmt.Fprintf(a.out, "✗ %s (%.1fs)\n", r.Lab.ID, r.Duration.Seconds())
+			for _, p := range r.Problems {
+				fmt.Fprintf(a.out, "    %s\n", strings.ReplaceAll(p, "\n", "\n      "))
+			}
+		}
+	}
+	res, err := checker.DevCheck(ctx, opts)
 	if err != nil {
 		if errors.Is(err, checker.ErrEnvironment) {
 			return envErr(err)

@@ -23,6 +23,15 @@ type DevOptions struct {
 	Labs     []*course.Lab // nil: every lab of the course
 	Services Acquirer
 	Parallel int // labs checked at once (default 2)
+	// Count grades the solution, every alternative and every wrong variant this many times
+	// (default 1), so a test that catches a bug only when the scheduler is kind shows up as a
+	// refusal rate below 100 %, and a flaky pass of a correct design as a failure.
+	Count int
+	// RaceCount is the count for wrong variants marked race = true (default Count).
+	RaceCount int
+	// RequireVariants makes missing coverage a problem: a task with no wrong variant, or a lab
+	// with fewer than two alternative solutions.
+	RequireVariants bool
 	// Done is called as each lab finishes (from its own goroutine, serialised).
 	Done func(DevResult)
 }
@@ -32,6 +41,7 @@ type DevResult struct {
 	Lab      *course.Lab
 	Problems []string // each names the file or the part it is about; empty means the lab is fine
 	Skipped  string   // why the lab was not validated (for example an unsupported mode)
+	Coverage []string // how well the hidden tests are themselves tested (wrong variants, alternatives)
 	Duration time.Duration
 }
 
@@ -78,6 +88,9 @@ func DevCheck(ctx context.Context, opts DevOptions) ([]DevResult, error) {
 			res := DevResult{Lab: l}
 			if check, ok := DevCheckers[l.Mode]; ok {
 				res.Problems = check(ctx, opts.Course, l, opts.Services)
+				if len(res.Problems) == 0 && ctx.Err() == nil {
+					res.Problems, res.Coverage = devCheckVariants(ctx, opts, l)
+				}
 			} else {
 				res.Skipped = fmt.Sprintf("mode %q is not supported by dev check yet", l.Mode)
 			}
