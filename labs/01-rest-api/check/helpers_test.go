@@ -30,6 +30,8 @@ type labClient struct {
 	// on501 is the hint shown when the handler answers 501 Not Implemented, the starter's
 	// placeholder. newLabClient picks one from the task; a test may replace it.
 	on501 string
+	// onTimeout, when set, replaces the hint of a request that got no answer in labTimeout.
+	onTimeout string
 }
 
 func newLabClient(t *testing.T, task string) *labClient {
@@ -95,7 +97,11 @@ func (c *labClient) do(method, target, body string, header ...string) *labExchan
 			c.t.Fatalf("%s %s: the handler panicked: %v\n%s\n\nsent:\n%s", method, target, p.value, p.stack, e.sent())
 		}
 	case <-timer.C:
-		c.t.Fatalf("%s %s: no answer after %v: is a lock held forever, or a channel never read?\n\nsent:\n%s", method, target, labTimeout, e.sent())
+		hint := "is a lock held forever, or a channel never read?"
+		if c.onTimeout != "" {
+			hint = c.onTimeout
+		}
+		c.t.Fatalf("%s %s: no answer after %v\nhint: %s\n\nsent:\n%s", method, target, labTimeout, hint, e.sent())
 	}
 	res := rec.Result()
 	e.status, e.header = res.StatusCode, res.Header

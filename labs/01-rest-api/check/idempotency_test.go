@@ -6,7 +6,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Task idempotency: PUT is idempotent by nature; POST becomes so with an Idempotency-Key.
@@ -102,4 +105,112 @@ func TestIdempotencyKeyReusedForOtherRequestIs422(t *testing.T) {
 	if n := c.store.Len(); n != 1 {
 		e.fail(fmt.Sprintf("the store holds %d books, want 1: a reused key must not run the handler", n))
 	}
+
+	// The same key and the same body on another path is another request too: the path is part
+	// of the fingerprint.
+	v2 := c.sendJSON("POST", "/api/v2/books", `{"title":"Dune","author":"Frank Herbert","isbn":"9780441013593"}`, key...)
+	if v2.status != http.StatusUnprocessableEntity && v2.header.Get("Idempotent-Replayed") != "" {
+		v2.fail("the key of a POST to /api/v1/books, sent with the same body to /api/v2/books, was answered as a replay of the v1 request, want 422",
+			"the fingerprint covers the method and the path as well as the body: the same bytes sent somewhere else are a different request")
+	}
+	v2.wantProblem(http.StatusUnprocessableEntity,
+		"the key was first used for POST /api/v1/books: the same key on POST /api/v2/books is a reused key, whatever the body")
+}
+
+// TestIdempotencyKeyInFlightIs409 forces the interleaving the lesson warns about: the retry
+// arrives while the first request with the same key is still being answered. The first
+// request is parked in the test's ResponseWriter (its handler has created the book and is
+// writing the response) until the retry has been answered, so the outcome does not depend on
+// the scheduler.
+func TestIdempotencyKeyInFlightIs409(t *testing.T) {
+	c := newLabClient(t, "idempotency")
+	const key = "0c8d2f4e-6a1b-4c3d-9e8f-7a6b5c4d3e2f"
+	body := `{"title":"Dune","author":"Frank Herbert","isbn":"9780441013593"}`
+
+	parked := make(chan struct{})
+	release := make(chan struct{})
+	first := &labParkingWriter{ResponseWriter: httptest.NewRecorder(), parked: parked, release: release}
+	firstDone := make(chan *labPanic, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				firstDone <- &labPanic{value: p, stack: labStack()}
+				return
+			}
+			firstDone <- nil
+		}()
+		req := httptest.NewRequest("POST", "/api/v1/books", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		c.h.ServeHTTP(first, req)
+	}()
+	defer func() {
+		close(release)
+		select {
+		case <-firstDone:
+		case <-time.After(labTimeout):
+		}
+	}()
+
+	select {
+	case <-parked:
+	case p := <-firstDone:
+		if p != nil {
+			t.Fatalf("POST /api/v1/books with Idempotency-Key %s: the handler panicked: %v\n%s", key, p.value, p.stack)
+		}
+		t.Fatalf("POST /api/v1/books with Idempotency-Key %s returned without writing a status or a body", key)
+	case <-time.After(labTimeout):
+		t.Fatalf("POST /api/v1/books with Idempotency-Key %s: no status written after %v: is a lock held forever?", key, labTimeout)
+	}
+	if first.status == http.StatusNotImplemented {
+		t.Fatalf("POST /api/v1/books answered 501 Not Implemented: this needs POST from task resources to work first")
+	}
+
+	// The handler of the first request has run (the store holds its book) and is writing its
+	// answer. Take the book out of the store, so that a second run of the handler would succeed
+	// and show itself instead of being refused as a duplicate ISBN.
+	created := c.store.List(0, -1)
+	for _, b := range created {
+		c.store.Delete(b.ID)
+	}
+
+	c.onTimeout = "the retry waits for the first request, which is parked until the retry is answered. " +
+		"Do not wait: answer 409 Conflict at once, so that the client retries a little later"
+	retry := c.sendJSON("POST", "/api/v1/books", body, "Idempotency-Key", key)
+
+	interleaving := fmt.Sprintf("the first POST with Idempotency-Key %s had created its book and was still writing its %d response when the same POST arrived again", key, first.status)
+	if retry.status == http.StatusCreated && retry.header.Get("Idempotent-Replayed") == "" || c.store.Len() > 0 {
+		retry.fail(interleaving+fmt.Sprintf(", and your wrapper ran the handler a second time (the store now holds %d book(s) again, after the test removed the first one)", c.store.Len()),
+			"claim the key, under the mutex, before calling next: a repeat then finds it taken and still running. Checking the key first and recording it after next returns leaves a gap in which two retries both run")
+	}
+	if retry.status == http.StatusCreated {
+		return // a replay: this design recorded the response before writing it out, which is fine
+	}
+	retry.wantProblem(http.StatusConflict, interleaving+": answer 409 Conflict (problem+json) while the first request with the key is still running; the client retries later and then gets the replay")
+}
+
+// labParkingWriter is a ResponseWriter that stops the handler at its first WriteHeader or
+// Write, says so on parked, and goes on when release is closed.
+type labParkingWriter struct {
+	http.ResponseWriter
+	parked, release chan struct{}
+	status          int
+}
+
+func (w *labParkingWriter) park(status int) {
+	if w.status == 0 {
+		w.status = status
+		close(w.parked)
+		<-w.release
+	}
+}
+
+func (w *labParkingWriter) WriteHeader(status int) {
+	w.park(status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *labParkingWriter) Write(b []byte) (int, error) {
+	w.park(http.StatusOK)
+	return w.ResponseWriter.Write(b)
 }

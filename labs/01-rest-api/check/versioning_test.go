@@ -48,6 +48,26 @@ func TestV2ShowsAuthorsArray(t *testing.T) {
 		e.fail(fmt.Sprintf(`"data" is %+v, want the two books with their "authors"`, list.Data),
 			"the list handler is the same for every version: it encodes with the representation routes() gave it")
 	}
+
+	// A book with no authors (a catalogue entry imported without them, say) still has a list.
+	anon := c.seed(Book{Title: "Beowulf", ISBN: "9780393320978"})[0]
+	e = c.get(fmt.Sprintf("/api/v2/books/%d", anon.ID))
+	e.wantStatus(http.StatusOK, labV2Missing)
+	if got, ok := e.object()["authors"]; !ok || got == nil {
+		e.fail(fmt.Sprintf(`a stored book with no authors shows "authors": %v, want []`, labJSONValue(got, ok)),
+			"clients loop over the list: in v2.encode, turn a nil Authors into an empty slice, which encodes as []")
+	}
+}
+
+// labJSONValue describes a decoded JSON value for a message; ok false means the key was absent.
+func labJSONValue(v any, ok bool) string {
+	if !ok {
+		return "(absent)"
+	}
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprint(v)
 }
 
 func TestV2CreateAndReplaceTakeAuthorsArray(t *testing.T) {

@@ -15,8 +15,8 @@ func readBook(w http.ResponseWriter, r *http.Request, rep representation) (b Boo
 	// TODO(errors): reply 415 Unsupported Media Type unless the Content-Type is
 	// application/json (parameters like "; charset=utf-8" are fine).
 	dec := json.NewDecoder(r.Body)
-	// TODO(errors): reject fields this version does not know (dec.DisallowUnknownFields) and
-	// anything after the JSON object.
+	// TODO(errors): reject fields this version does not know, and anything after the JSON
+	// object.
 	b, err := rep.decode(dec)
 	if err != nil {
 		// TODO(errors): a body that is not valid JSON, or has the wrong types, is the client's
@@ -40,16 +40,16 @@ func validateBook(b Book) error {
 
 // writeStoreError replies for an error from the store.
 func writeStoreError(w http.ResponseWriter, err error) {
-	// TODO(errors): ErrNotFound is 404 Not Found and ErrDuplicateISBN is 409 Conflict
-	// (errors.Is sees through wrapping). Anything else is our fault: 500.
+	// TODO(errors): ErrNotFound is 404 Not Found and ErrDuplicateISBN is 409 Conflict, also
+	// when a handler has wrapped them with context. Anything else is our fault: 500, with a
+	// detail that reveals nothing.
 	writeProblem(w, http.StatusInternalServerError, err.Error())
 }
 
 // withProblemDefaults wraps the mux so that its own replies (404 for a path no pattern matches,
 // 405 for a method no pattern allows) are problem+json too.
 func withProblemDefaults(mux *http.ServeMux) http.Handler {
-	// TODO(errors): the mux writes those two in plain text. When mux.Handler(r) finds no pattern
-	// for the request, let the mux answer, but through a ResponseWriter that turns its 404 or
-	// 405 into writeProblem (keeping the Allow header the mux sets) and drops its text body.
+	// TODO(errors): the mux writes those two in plain text. Make them problem+json, keep the
+	// Allow header of the 405, and leave every route's own reply alone.
 	return mux
 }

@@ -1,0 +1,153 @@
+//go:build labcheck
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// Everything here decides what a client hears when something goes wrong. Every error reply is
+// application/problem+json (writeProblem, respond.go) with the status code that tells the client
+// whose fault it was and whether retrying can help.
+
+// readBook reads the request body into a Book. When the body will not do, it replies itself and
+// returns ok == false.
+func readBook(w http.ResponseWriter, r *http.Request, rep representation) (b Book, ok bool) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		writeProblem(w, http.StatusUnsupportedMediaType,
+			fmt.Sprintf("the body must be JSON, sent with Content-Type: application/json (got %q)", ct))
+		return Book{}, false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	b, err := rep.decode(dec)
+	if err == nil {
+		// One JSON value per body: "{...} {...}" or "{...} junk" is a mistake too.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit))
+			return Book{}, false
+		}
+		writeProblem(w, http.StatusBadRequest, "the body is not a valid book: "+describeJSONError(err))
+		return Book{}, false
+	}
+	if err := validateBook(b); err != nil {
+		writeProblem(w, http.StatusBadRequest, err.Error())
+		return Book{}, false
+	}
+	return b, true
+}
+
+// describeJSONError turns a decoding error into a sentence for the client.
+func describeJSONError(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends too early"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be a JSON %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ") // like `unknown field "tittle"`
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "array"
+	case "struct", "map":
+		return "object"
+	case "bool":
+		return "boolean"
+	}
+	return "number"
+}
+
+// validateBook says what is wrong with a book a client sent, or returns nil.
+func validateBook(b Book) error {
+	var wrong []string
+	if strings.TrimSpace(b.Title) == "" {
+		wrong = append(wrong, "title is required")
+	}
+	if len(b.Authors) == 0 {
+		wrong = append(wrong, "at least one author is required")
+	}
+	for i, a := range b.Authors {
+		if strings.TrimSpace(a) == "" {
+			wrong = append(wrong, fmt.Sprintf("author %d is blank", i+1))
+		}
+	}
+	if strings.TrimSpace(b.ISBN) == "" {
+		wrong = append(wrong, "isbn is required")
+	}
+	if len(wrong) > 0 {
+		return errors.New(strings.Join(wrong, "; "))
+	}
+	return nil
+}
+
+// writeStoreError replies for an error from the store.
+func writeStoreError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		writeProblem(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrDuplicateISBN):
+		writeProblem(w, http.StatusConflict, err.Error())
+	default:
+		// The details are for our logs, not for the client: they may say more than it should know.
+		log.Printf("internal error: %v", err)
+		writeProblem(w, http.StatusInternalServerError, "something went wrong on our side")
+	}
+}
+
+// withProblemDefaults rewrites the mux's own plain-text 404 and 405 replies: they are the only
+// 404/405 replies of this API that are not problem+json already.
+func withProblemDefaults(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(&plainErrorRewriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+type plainErrorRewriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	swallow bool
+}
+
+func (p *plainErrorRewriter) WriteHeader(status int) {
+	ct := p.Header().Get("Content-Type")
+	if (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) && strings.HasPrefix(ct, "text/plain") {
+		p.swallow = true
+		p.Header().Del("X-Content-Type-Options")
+		writeProblem(p.ResponseWriter, status, fmt.Sprintf("%s %s: %s", p.r.Method, p.r.URL.Path, strings.ToLower(http.StatusText(status))))
+		return
+	}
+	p.ResponseWriter.WriteHeader(status)
+}
+
+func (p *plainErrorRewriter) Write(b []byte) (int, error) {
+	if p.swallow {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
+}
