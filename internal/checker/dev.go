@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -268,6 +269,10 @@ func devCheckLayout(c *course.Course, l *course.Lab) []string {
 				ps = append(ps, fmt.Sprintf("%s/%s/%s: Go files in a subfolder make a subpackage, which breaks in the learner's module: keep the lab one package", l.Dir, part, f))
 			case base == ".DS_Store" || strings.HasSuffix(base, ".swp") || strings.HasSuffix(base, "~") || strings.HasSuffix(base, ".orig"):
 				ps = append(ps, fmt.Sprintf("%s/%s/%s: editor or OS leftover: remove it", l.Dir, part, f))
+			default:
+				if why := buildOutput(c, l, part, f); why != "" {
+					ps = append(ps, fmt.Sprintf("%s/%s/%s: %s; `lab start` would copy it into every learner's folder: delete it (a `go build` inside %s/ leaves one; the course's .gitignore from `lab new` keeps it out of git)", l.Dir, part, f, why, part))
+				}
 			}
 		}
 	}
@@ -331,4 +336,32 @@ func buildAndVet(ctx context.Context, l *course.Lab, dir string) []string {
 		}
 	}
 	return ps
+}
+
+// maxLabFile is the largest file a starter or solution should hold: source and small fixtures.
+const maxLabFile = 1 << 20
+
+// buildOutput says why a lab file looks like something built rather than written (an
+// executable, an object file, any binary or oversized file), or "" when it looks like source.
+func buildOutput(c *course.Course, l *course.Lab, part, name string) string {
+	data, err := c.ReadFile(l, part, name)
+	if err != nil {
+		return ""
+	}
+	for _, m := range []struct{ magic, what string }{
+		{"\x7fELF", "an ELF executable"}, {"MZ", "a Windows executable"},
+		{"\xcf\xfa\xed\xfe", "a Mach-O executable"}, {"\xca\xfe\xba\xbe", "a Mach-O executable"},
+		{"!<arch>\n", "a compiled archive"},
+	} {
+		if strings.HasPrefix(string(data), m.magic) && (m.magic != "MZ" || bytes.Contains(data[:min(len(data), 512)], []byte("PE\x00\x00"))) {
+			return "this is " + m.what
+		}
+	}
+	if len(data) > maxLabFile {
+		return fmt.Sprintf("%d MB is too large for source", len(data)>>20)
+	}
+	if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 && !strings.HasPrefix(name, "testdata/") {
+		return "a binary file"
+	}
+	return ""
 }

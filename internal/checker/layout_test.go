@@ -20,6 +20,9 @@ func TestDevCheckLayoutCatchesStrays(t *testing.T) {
 		"labs/01-a/solution/.main.go.swp": {Data: []byte("x")},
 		"labs/01-a/check/a_test.go":       {Data: []byte("package main\n")},
 		"labs/01-a/_scratch/notes.txt":    {Data: []byte("x")},
+		"labs/01-a/starter/starter":       {Data: append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 64)...)},
+		"labs/01-a/solution/data.bin":     {Data: []byte("ab\x00cd")},
+		"labs/01-a/starter/big.json":      {Data: make([]byte, 2<<20)},
 	}
 	c, err := course.Load(m, "")
 	if err != nil {
@@ -30,6 +33,9 @@ func TestDevCheckLayoutCatchesStrays(t *testing.T) {
 		"labs/01-a/_scratch: not part of a lab",
 		"labs/01-a/starter/sub/x.go: Go files in a subfolder",
 		"labs/01-a/solution/.main.go.swp: editor or OS leftover",
+		"labs/01-a/starter/starter: this is an ELF executable; `lab start` would copy it",
+		"labs/01-a/solution/data.bin: a binary file",
+		"labs/01-a/starter/big.json: 2 MB is too large",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems:\n%s\nwant one containing %q", got, want)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"text/template"
 )
 
@@ -42,6 +43,14 @@ func Create(courseDir string, o Options) ([]string, error) {
 	for _, p := range []string{filepath.Join(courseDir, "lessons", o.ID+".md"), filepath.Join(courseDir, "labs", o.ID)} {
 		if _, err := os.Stat(p); err == nil {
 			return nil, fmt.Errorf("%s already exists: pick another name or remove it", p)
+		}
+	}
+	// Lessons are addressed by number (`lab start 13`): two labs with one number hide each other.
+	num := o.ID[:3]
+	for _, pattern := range []string{filepath.Join(courseDir, "labs", num+"*"), filepath.Join(courseDir, "lessons", num+"*.md")} {
+		taken, _ := filepath.Glob(pattern)
+		if len(taken) > 0 {
+			return nil, fmt.Errorf("number %s is taken by %s: lessons are started by number (`lab start %s`), so each needs its own; pick the next free number", o.ID[:2], taken[0], strings.TrimLeft(o.ID[:2], "0"))
 		}
 	}
 	data := struct {
@@ -78,5 +87,27 @@ func Create(courseDir string, o Options) ([]string, error) {
 		}
 		written = append(written, f.path)
 	}
+	gi := filepath.Join(courseDir, ".gitignore")
+	if _, err := os.Stat(gi); errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(gi, []byte(gitignore), 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, ".gitignore")
+	}
 	return written, nil
 }
+
+// gitignore keeps build output out of a course: everything under labs/ ships to learners, and
+// `go build` inside a starter/ leaves an executable named after the folder.
+const gitignore = `# Written by lab new. Everything under labs/ is copied to learners: keep build output out.
+/labs/*/starter/starter
+/labs/*/solution/solution
+*.test
+*.exe
+*.out
+# A workspace from trying your own labs as a learner.
+/lab-work/
+.DS_Store
+*.swp
+*~
+`
