@@ -227,6 +227,8 @@ func devCheckTaskText(c *course.Course, l *course.Lab) []string {
 	for _, t := range l.Tasks {
 		if l.Lesson == nil || l.Lesson.Section(t.ID) == nil {
 			add("%s:%d: task %q has no section in lessons/%s.md (\"## Task: %s — %s\")", manifest, t.Line, t.ID, l.ID, t.ID, t.Title)
+		} else if sec := l.Lesson.Section(t.ID); !sameTitle(sec.Title, t.Title) {
+			add("%s:%d: task %q is titled %q in the lesson and %q in %s:%d: learners see both (the lesson's heading, the task list's title), so make them the same", l.Lesson.Path, sec.Line, t.ID, sec.Title, t.Title, manifest, t.Line)
 		}
 		if len(t.Hints) == 0 {
 			add("%s:%d: task %q has no hints: give at least one", manifest, t.Line, t.ID)
@@ -364,4 +366,14 @@ func buildOutput(c *course.Course, l *course.Lab, part, name string) string {
 		return "a binary file"
 	}
 	return ""
+}
+
+// sameTitle compares titles as a reader sees them: markdown emphasis, code ticks, case and
+// spacing aside.
+func sameTitle(a, b string) bool {
+	norm := func(s string) string {
+		s = strings.NewReplacer("`", "", "*", "", "_", "").Replace(s)
+		return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	}
+	return norm(a) == norm(b)
 }
