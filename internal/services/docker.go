@@ -37,9 +37,22 @@ const (
 	LabelLab     = "dev.learnlab.lab" // "true" on every container lab creates
 	LabelService = "dev.learnlab.lab.service"
 	LabelImage   = "dev.learnlab.lab.image"
+	// LabelConfig is the version of the containers' configuration; it is part of their name,
+	// so an older lab on the same machine keeps using (and never reconfigures) its own.
+	LabelConfig = "dev.learnlab.lab.config"
+	// LabelSecret holds the admin password, made at creation, that the next lab process reads
+	// back. Only who may talk to the Docker engine sees it; checks in a sandbox cannot.
+	LabelSecret = "dev.learnlab.lab.secret"
 
-	pgUser     = "lab"
-	pgPassword = "lab"
+	// configVersion 2: admin passwords, per-check Redis servers, SCRAM for every connection.
+	configVersion = "2"
+
+	pgUser = "lab"
+	// redisPoolPort is the first port of the per-check Redis servers inside the container.
+	redisPoolPort = 6400
+	// redisMaxMemory bounds each Redis of the container, so one check cannot eat the memory
+	// of the others.
+	redisMaxMemory = "256mb"
 
 	probeTimeout = 2 * time.Second
 )
@@ -233,9 +246,10 @@ func (p *dockerProvider) images(service string) (imgs []string, overridden bool)
 	return []string{DefaultPostgresImage, OfflinePostgresImage}, false
 }
 
-// containerName is stable per image, so a changed image gives a new container.
+// containerName is stable per image and configuration, so a changed image or configuration
+// gives a new container.
 func (p *dockerProvider) containerName(service, image string) string {
-	h := sha256.Sum256([]byte(image))
+	h := sha256.Sum256([]byte(image + "\x00" + configVersion))
 	return fmt.Sprintf("%s-%s-%s", p.prefix, service, hex.EncodeToString(h[:4]))
 }
 
@@ -246,12 +260,44 @@ func privatePort(service string) uint16 {
 	return 5432
 }
 
-func (p *dockerProvider) adminURL(service string, port uint16) string {
+func (p *dockerProvider) adminURL(service string, port uint16, secret string) string {
 	hp := net.JoinHostPort(p.d.host, strconv.Itoa(int(port)))
 	if service == Redis {
-		return "redis://" + hp + "/0"
+		return redisURL(hp, redisAdminUser, secret, 0)
 	}
-	return fmt.Sprintf("postgres://%s:%s@%s/postgres?sslmode=disable", pgUser, pgPassword, hp)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(pgUser, secret), Host: hp, Path: "/postgres", RawQuery: "sslmode=disable"}
+	return u.String()
+}
+
+// serverFrom describes a running container by its published ports; false when a port is
+// missing (a container made by another configuration).
+func (p *dockerProvider) serverFrom(service, name, img, secret string, published map[uint16]uint16) (*server, bool) {
+	admin, ok := published[privatePort(service)]
+	if !ok || secret == "" {
+		return nil, false
+	}
+	s := &server{service: service, url: p.adminURL(service, admin, secret), via: ModeDocker, detail: name + " (" + img + ")", secret: secret}
+	if service == Redis {
+		for i := range redisPool {
+			hp, ok := published[uint16(redisPoolPort+i)]
+			if !ok {
+				return nil, false
+			}
+			s.pool = append(s.pool, net.JoinHostPort(p.d.host, strconv.Itoa(int(hp))))
+		}
+	}
+	return s, true
+}
+
+// containerPorts are the ports a service's container publishes.
+func containerPorts(service string) []network.Port {
+	ports := []network.Port{network.MustParsePort(strconv.Itoa(int(privatePort(service))) + "/tcp")}
+	if service == Redis {
+		for i := range redisPool {
+			ports = append(ports, network.MustParsePort(strconv.Itoa(redisPoolPort+i)+"/tcp"))
+		}
+	}
+	return ports
 }
 
 func (p *dockerProvider) start(ctx context.Context, service string) (*server, error) {
@@ -284,29 +330,33 @@ func (p *dockerProvider) start(ctx context.Context, service string) (*server, er
 			if c.State != container.StateRunning {
 				continue
 			}
+			published := map[uint16]uint16{}
 			for _, port := range c.Ports {
-				if port.PrivatePort != privatePort(service) || port.PublicPort == 0 {
-					continue
+				if port.PublicPort != 0 {
+					published[port.PrivatePort] = port.PublicPort
 				}
-				u := p.adminURL(service, port.PublicPort)
-				pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-				var err error
-				if service == Redis {
-					err = ping(pctx, service, u)
-				} else {
-					// A PostgreSQL connection costs a backend fork (~50-200 ms here): dial only;
-					// the check's own connection follows, and Acquire retries through the slow
-					// path if that fails.
-					var c net.Conn
-					c, err = (&net.Dialer{}).DialContext(pctx, "tcp", net.JoinHostPort(p.d.host, strconv.Itoa(int(port.PublicPort))))
-					if err == nil {
-						c.Close()
-					}
-				}
-				cancel()
+			}
+			s, ok := p.serverFrom(service, name, img, c.Labels[LabelSecret], published)
+			if !ok {
+				continue
+			}
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			var err error
+			if service == Redis {
+				err = ping(pctx, service, s.url)
+			} else {
+				// A PostgreSQL connection costs a backend fork (~50-200 ms here): dial only;
+				// the check's own connection follows, and Acquire retries through the slow
+				// path if that fails.
+				var c net.Conn
+				c, err = (&net.Dialer{}).DialContext(pctx, "tcp", hostPort(s.url))
 				if err == nil {
-					return &server{service: service, url: u, via: ModeDocker, detail: name + " (" + img + ")"}, nil
+					c.Close()
 				}
+			}
+			cancel()
+			if err == nil {
+				return s, nil
 			}
 		}
 	}
@@ -358,21 +408,42 @@ func (p *dockerProvider) imagePresent(ctx context.Context, cli *testcontainers.D
 	return err == nil
 }
 
+// redisScript is the Redis container's command: redisPool servers for checks in the background
+// and the admin one (claims, manual use) in the foreground. Every default user is off: only
+// "lab" with the container's secret, and the users made per check, get in.
+const redisScript = `set -e
+common="--save '' --appendonly no --dir /tmp --protected-mode no --maxmemory ` + redisMaxMemory + ` --user default off --user ` + redisAdminUser + ` on '>$LAB_SECRET' '~*' '&*' '+@all'"
+i=0
+while [ $i -lt $LAB_POOL ]; do
+	eval redis-server --port $(($LAB_POOL_PORT + i)) --loglevel warning $common &
+	i=$((i + 1))
+done
+eval exec redis-server --port 6379 $common`
+
 func (p *dockerProvider) run(ctx context.Context, service, img string) (*server, error) {
 	name := p.containerName(service, img)
-	labels := map[string]string{LabelLab: "true", LabelService: service, LabelImage: img}
+	secret := randomHex(16)
+	labels := map[string]string{LabelLab: "true", LabelService: service, LabelImage: img, LabelConfig: configVersion, LabelSecret: secret}
 	for k, v := range p.labels {
 		labels[k] = v
 	}
-	port := network.MustParsePort(strconv.Itoa(int(privatePort(service))) + "/tcp")
+	ports := containerPorts(service)
+	var exposed []string
+	for _, pt := range ports {
+		exposed = append(exposed, pt.String())
+	}
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithReuseByName(name),
 		testcontainers.WithLabels(labels),
+		testcontainers.WithExposedPorts(exposed...),
 	}
 	if p.d.unix {
-		// A local engine: publish on loopback only (the servers have no or a known password).
+		// A local engine: publish on loopback only.
 		opts = append(opts, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
-			hc.PortBindings = network.PortMap{port: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}}
+			hc.PortBindings = network.PortMap{}
+			for _, pt := range ports {
+				hc.PortBindings[pt] = []network.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
+			}
 		}))
 	}
 	var (
@@ -382,8 +453,9 @@ func (p *dockerProvider) run(ctx context.Context, service, img string) (*server,
 	switch service {
 	case Redis:
 		opts = append(opts,
-			testcontainers.WithCmd("redis-server", "--save", "", "--appendonly", "no"),
-			testcontainers.WithTmpfs(map[string]string{"/data": "rw"}),
+			testcontainers.WithCmd("sh", "-c", redisScript),
+			testcontainers.WithEnv(map[string]string{"LAB_SECRET": secret, "LAB_POOL": strconv.Itoa(redisPool), "LAB_POOL_PORT": strconv.Itoa(redisPoolPort)}),
+			testcontainers.WithConfigModifier(func(c *container.Config) { c.User = "redis" }),
 		)
 		var c *tcredis.RedisContainer
 		c, err = tcredis.Run(ctx, img, opts...)
@@ -392,18 +464,19 @@ func (p *dockerProvider) run(ctx context.Context, service, img string) (*server,
 		}
 	case Postgres:
 		opts = append(opts,
-			tcpostgres.WithDatabase(manualDatabase),
+			// No POSTGRES_DB: the image's entrypoint would create it over a socket that now
+			// asks for the password too; Servers creates "lab" when it is first needed.
+			tcpostgres.WithDatabase("postgres"),
 			tcpostgres.WithUsername(pgUser),
-			tcpostgres.WithPassword(pgPassword),
+			tcpostgres.WithPassword(secret),
 			tcpostgres.BasicWaitStrategies(),
 			testcontainers.WithCmd("postgres", "-c", "fsync=off", "-c", "full_page_writes=off",
 				"-c", "synchronous_commit=off", "-c", "max_connections=300"),
 			testcontainers.WithTmpfs(map[string]string{"/var/lib/postgresql/data": "rw"}),
+			// A password for every connection, from inside the container too (its loopback
+			// and socket would otherwise trust anyone who names the superuser).
+			testcontainers.WithEnv(map[string]string{"POSTGRES_INITDB_ARGS": "--auth-local=scram-sha-256 --auth-host=scram-sha-256"}),
 		)
-		if p.d.unix {
-			// Published on loopback only: skip SCRAM's deliberate slowness on every connect.
-			opts = append(opts, testcontainers.WithEnv(map[string]string{"POSTGRES_HOST_AUTH_METHOD": "trust"}))
-		}
 		var c *tcpostgres.PostgresContainer
 		c, err = tcpostgres.Run(ctx, img, opts...)
 		if c != nil {
@@ -417,29 +490,47 @@ func (p *dockerProvider) run(ctx context.Context, service, img string) (*server,
 		}
 		return nil, err
 	}
-	mapped, err := ctr.MappedPort(ctx, port.String())
+	info, err := ctr.Inspect(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("published port of %s: %w", name, err)
+		return nil, fmt.Errorf("inspect %s: %w", name, err)
 	}
-	u := p.adminURL(service, mapped.Num())
-	// The wait strategies may pass on a restarted container's old logs: wait for a real answer.
+	if info.Config != nil && info.Config.Labels[LabelSecret] != "" {
+		secret = info.Config.Labels[LabelSecret] // a stopped container restarted: its own secret
+	}
+	published := map[uint16]uint16{}
+	for _, pt := range ports {
+		mapped, err := ctr.MappedPort(ctx, pt.String())
+		if err != nil {
+			return nil, fmt.Errorf("published port %s of %s: %w", pt, name, err)
+		}
+		published[pt.Num()] = mapped.Num()
+	}
+	s, _ := p.serverFrom(service, name, img, secret, published)
+	// The wait strategies may pass on a restarted container's old logs, and the per-check
+	// servers start beside the admin one: wait for a real answer from each.
+	urls := []string{s.url}
+	for _, hp := range s.pool {
+		urls = append(urls, redisURL(hp, redisAdminUser, secret, 0))
+	}
 	deadline := time.Now().Add(30 * time.Second)
-	for {
-		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		err = ping(pctx, service, u)
-		cancel()
-		if err == nil {
-			break
+	for _, u := range urls {
+		for {
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			err = ping(pctx, service, u)
+			cancel()
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("%s started but does not answer at %s: %w", name, redact(u), err)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s started but does not answer at %s: %w", name, u, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	return &server{service: service, url: u, via: ModeDocker, detail: name + " (" + img + ")"}, nil
+	return s, nil
 }
 
 // Container is one container lab created, for `lab services status`.

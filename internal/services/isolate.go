@@ -18,25 +18,43 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Isolation of one check on a shared server.
+// Isolation of one check.
 //
-// Redis: database numbers 1..redisDBs-1 are handed out; a check claims one with
-// SET lab:claim:<n> <owner> NX EX <ttl> in db 0, refreshes the claim while it runs, FLUSHDBs the
-// database before and after, and deletes the claim on release. A killed check's claim expires
-// after the TTL. Db 0 is for manual use (`lab services env`).
+// Redis: a check gets a server of its own, so no command it sends (FLUSHALL, KEYS *, SUBSCRIBE
+// to any channel, SELECT of any database) reaches another check's data:
+//   - Docker: the reused container runs redisPool servers besides the admin one; a check claims
+//     one with SET lab:pool:<n> <owner> NX EX <ttl> on the admin server, which resets it (flush,
+//     drop functions and scripts, drop the previous check's user and its connections) and makes
+//     a user with a fresh random password that may run everything but @admin commands (CONFIG,
+//     ACL, SHUTDOWN, DEBUG, MODULE, REPLICAOF, MONITOR, CLIENT KILL...). The claim is refreshed
+//     while the check runs and expires after the TTL when the check was killed.
+//   - local binaries: a redis-server started for the check alone and stopped at release.
+//   - external URLs: one server the instructor runs; a check claims a database number 1..15
+//     (SET lab:claim:<n> NX in db 0). That isolates honest checks only: a hostile one can SELECT
+//     another number or FLUSHALL (see docs/classroom.md).
+// The default user of every server lab starts is off: without the password nothing answers.
 //
-// PostgreSQL: each check gets CREATE DATABASE lab_c_<random>, owned by the admin user, dropped
-// WITH (FORCE) on release. The check's admin connection holds an advisory lock on the name for
-// the whole check, so a database whose lock nobody holds belongs to a dead check and the next
-// Acquire drops it.
+// PostgreSQL: each check gets a role of its own (random name and password, LOGIN and nothing
+// else) that owns a fresh database lab_c_<random>; CONNECT is revoked from PUBLIC on every
+// database, so the role reaches its own database only. Database and role are dropped on
+// release (WITH (FORCE)). The check's admin connection holds an advisory lock on the name for
+// the whole check, so a database or role whose lock nobody holds belongs to a dead check and
+// the next Acquire drops it.
 
 const (
 	redisDBs         = 16 // Redis' default "databases"
+	redisPool        = 16 // per-check servers in the reused Redis container
 	claimPrefix      = "lab:claim:"
+	poolClaimPrefix  = "lab:pool:"
+	redisAdminUser   = "lab"
+	redisCheckUser   = "check"
 	manualDatabase   = "lab"
 	checkDBPrefix    = "lab_c_"
 	advisoryLockBase = 0x1ab // classid of lab's advisory locks
 	releaseTimeout   = 10 * time.Second
+	// checkConnLimit bounds one check's PostgreSQL connections so that a connection leak (or
+	// a flood) cannot use up max_connections for the checks running beside it.
+	checkConnLimit = 50
 )
 
 // releaseCtx is the context cleanup runs in: independent of the (maybe cancelled) check.
@@ -89,53 +107,41 @@ func withDB(adminURL string, db int) string {
 	return u.String()
 }
 
-// claimRedis claims a free database number and returns its URL and the release.
-func claimRedis(ctx context.Context, adminURL string, ttl time.Duration) (string, func(), error) {
-	o, err := redisOptions(adminURL, 0)
-	if err != nil {
-		return "", nil, err
+// redisURL is a Redis URL for user:password at hostPort, database db.
+func redisURL(hostPort, user, password string, db int) string {
+	u := url.URL{Scheme: "redis", Host: hostPort, Path: "/" + strconv.Itoa(db)}
+	if user != "" || password != "" {
+		u.User = url.UserPassword(user, password)
 	}
-	admin := redis.NewClient(o)
+	return u.String()
+}
+
+// claimSlot claims a free slot 1..slots (SET <prefix><n> <owner> NX EX ttl on admin), keeps the
+// claim alive while the check runs, and returns it with the func that gives it back.
+func claimSlot(ctx context.Context, admin *redis.Client, prefix string, slots int, ttl time.Duration) (int, func(), error) {
 	owner := claimOwner()
-	start, _ := rand.Int(rand.Reader, big.NewInt(redisDBs-1))
-	n := 0
-	for n == 0 {
-		for i := range redisDBs - 1 {
-			d := 1 + (int(start.Int64())+i)%(redisDBs-1)
-			ok, err := admin.SetNX(ctx, claimPrefix+strconv.Itoa(d), owner, ttl).Result()
+	start, _ := rand.Int(rand.Reader, big.NewInt(int64(slots)))
+	for {
+		for i := range slots {
+			d := 1 + (int(start.Int64())+i)%slots
+			ok, err := admin.SetNX(ctx, prefix+strconv.Itoa(d), owner, ttl).Result()
 			if err != nil {
-				admin.Close()
-				return "", nil, fmt.Errorf("claim a database: %w", err)
+				return 0, nil, fmt.Errorf("claim: %w", err)
 			}
 			if ok {
-				n = d
-				break
+				return d, keepClaim(admin, prefix+strconv.Itoa(d), owner, ttl), nil
 			}
-		}
-		if n != 0 {
-			break
 		}
 		select {
 		case <-ctx.Done():
-			admin.Close()
-			return "", nil, fmt.Errorf("all %d Redis databases are claimed by other checks: %w", redisDBs-1, ctx.Err())
+			return 0, nil, fmt.Errorf("all %d are claimed by other checks: %w", slots, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	key := claimPrefix + strconv.Itoa(n)
-	flush := func(ctx context.Context) error {
-		co, _ := redisOptions(adminURL, n)
-		c := redis.NewClient(co)
-		defer c.Close()
-		return c.FlushDB(ctx).Err()
-	}
-	if err := flush(ctx); err != nil {
-		rctx, cancel := releaseCtx()
-		dropClaim.Run(rctx, admin, []string{key}, owner)
-		cancel()
-		admin.Close()
-		return "", nil, fmt.Errorf("flush database %d: %w", n, err)
-	}
+}
+
+// keepClaim refreshes a claim every ttl/3 until the returned func drops it.
+func keepClaim(admin *redis.Client, key, owner string, ttl time.Duration) func() {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -152,16 +158,124 @@ func claimRedis(ctx context.Context, adminURL string, ttl time.Duration) (string
 			}
 		}
 	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			wg.Wait()
+			rctx, cancel := releaseCtx()
+			defer cancel()
+			dropClaim.Run(rctx, admin, []string{key}, owner)
+		})
+	}
+}
+
+// claimRedis claims a free database number on a shared server (external URLs) and returns its
+// URL and the release.
+func claimRedis(ctx context.Context, adminURL string, ttl time.Duration) (string, func(), error) {
+	o, err := redisOptions(adminURL, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	admin := redis.NewClient(o)
+	n, unclaim, err := claimSlot(ctx, admin, claimPrefix, redisDBs-1, ttl)
+	if err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("a Redis database number: %w", err)
+	}
+	flush := func(ctx context.Context) error {
+		co, _ := redisOptions(adminURL, n)
+		c := redis.NewClient(co)
+		defer c.Close()
+		return c.FlushDB(ctx).Err()
+	}
+	if err := flush(ctx); err != nil {
+		unclaim()
+		admin.Close()
+		return "", nil, fmt.Errorf("flush database %d: %w", n, err)
+	}
 	release := func() {
-		close(stop)
-		wg.Wait()
 		rctx, cancel := releaseCtx()
 		defer cancel()
 		_ = flush(rctx)
-		dropClaim.Run(rctx, admin, []string{key}, owner)
+		unclaim()
 		admin.Close()
 	}
 	return withDB(adminURL, n), release, nil
+}
+
+// checkUserRules are the ACL rules of a check's user on a server of its own: every key,
+// channel and command but the @admin ones, which would reach beyond the check's data (CONFIG,
+// ACL, SHUTDOWN, DEBUG, MODULE, REPLICAOF, MONITOR, CLIENT KILL, SAVE...).
+var checkUserRules = []string{"~*", "&*", "+@all", "-@admin"}
+
+// claimRedisServer claims one of the per-check servers of a pool (the Docker container),
+// resets it, and returns a URL with a user of the check's own.
+func claimRedisServer(ctx context.Context, s *server, ttl time.Duration) (string, func(), error) {
+	o, err := redisOptions(s.url, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	admin := redis.NewClient(o)
+	n, unclaim, err := claimSlot(ctx, admin, poolClaimPrefix, len(s.pool), ttl)
+	if err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("a Redis server: %w", err)
+	}
+	addr := s.pool[n-1]
+	po, _ := redisOptions(redisURL(addr, redisAdminUser, s.secret, 0), 0)
+	pc := redis.NewClient(po)
+	password := randomHex(16)
+	if err := resetRedis(ctx, pc, password); err != nil {
+		unclaim()
+		pc.Close()
+		admin.Close()
+		return "", nil, fmt.Errorf("reset the Redis server at %s: %w", addr, err)
+	}
+	release := func() {
+		rctx, cancel := releaseCtx()
+		defer cancel()
+		_ = resetRedis(rctx, pc, "")
+		unclaim()
+		pc.Close()
+		admin.Close()
+	}
+	return redisURL(addr, redisCheckUser, password, 0), release, nil
+}
+
+// resetRedis empties a per-check server and drops the previous check's user (which closes its
+// connections, subscribers included); with a password it then makes the next check's user.
+func resetRedis(ctx context.Context, c *redis.Client, password string) error {
+	// A script or function left running keeps the server BUSY: stop it first (errors mean
+	// there was none).
+	c.Do(ctx, "SCRIPT", "KILL")
+	c.Do(ctx, "FUNCTION", "KILL")
+	cmds, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Do(ctx, "ACL", "DELUSER", redisCheckUser)
+		p.FlushAll(ctx)
+		p.Do(ctx, "FUNCTION", "FLUSH")
+		p.Do(ctx, "SCRIPT", "FLUSH")
+		if password != "" {
+			p.Do(ctx, append([]any{"ACL", "SETUSER", redisCheckUser, "reset", "on", ">" + password}, anys(checkUserRules)...)...)
+		}
+		return nil
+	})
+	if err != nil {
+		for _, c := range cmds {
+			if c.Err() != nil {
+				return fmt.Errorf("%s: %w", c.Name(), c.Err())
+			}
+		}
+	}
+	return err
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func withDatabase(adminURL, db string) string {
@@ -184,7 +298,8 @@ func connectPG(ctx context.Context, adminURL string) (*pgx.Conn, error) {
 	return pgx.ConnectConfig(ctx, cfg)
 }
 
-// createDatabase creates a fresh database for one check and returns its URL and the release.
+// createDatabase creates a fresh database and a role that owns it for one check, and returns
+// a URL with that role's credentials and the release.
 func createDatabase(ctx context.Context, adminURL string) (string, func(), error) {
 	conn, err := connectPG(ctx, adminURL)
 	if err != nil {
@@ -195,31 +310,96 @@ func createDatabase(ctx context.Context, adminURL string) (string, func(), error
 		conn.Close(c)
 		cancel()
 	}
+	lockDown(ctx, conn, adminURL)
 	sweepDatabases(ctx, conn)
 	name := checkDBPrefix + randomHex(8)
+	id := pgx.Identifier{name}.Sanitize()
+	// The role is named like the database: the advisory lock below covers both, and a sweep
+	// finds a dead check's role by its database's name.
+	password := randomHex(16)
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1, hashtext($2))", advisoryLockBase, name); err != nil {
 		closeConn()
 		return "", nil, fmt.Errorf("lock: %w", err)
 	}
-	if !claimSpare(ctx, conn, name) {
-		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	ownRole := true
+	_, err = conn.Exec(ctx, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT %d", id, password, checkConnLimit))
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		// An external server whose user may not create roles: the check uses the admin user
+		// (isolated from honest checks only; docs/classroom.md says what that means).
+		ownRole, err = false, nil
 	}
-	replenish(adminURL)
 	if err != nil {
 		closeConn()
-		if ctx.Err() != nil {
-			// The CREATE may have gone through; a later Acquire sweeps it (its lock is gone).
-			return "", nil, ctx.Err()
+		return "", nil, fmt.Errorf("create role (the user needs CREATEROLE): %w", err)
+	}
+	if !claimSpare(ctx, conn, name) {
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+id)
+	}
+	replenish(adminURL)
+	if err == nil {
+		// A spare made by an older lab may still grant CONNECT to PUBLIC: revoke it here,
+		// whoever made it, before the URL leaves this function.
+		hand := "REVOKE CONNECT ON DATABASE " + id + " FROM PUBLIC"
+		if ownRole {
+			hand = "ALTER DATABASE " + id + " OWNER TO " + id + "; " + hand
 		}
-		return "", nil, fmt.Errorf("create database (the user needs CREATEDB): %w", err)
+		_, err = conn.Exec(ctx, hand)
 	}
 	release := func() {
 		rctx, cancel := releaseCtx()
 		defer cancel()
 		_ = dropDatabase(rctx, conn, name)
+		if ownRole {
+			_, _ = conn.Exec(rctx, "DROP ROLE IF EXISTS "+id)
+		}
 		closeConn()
 	}
-	return withDatabase(adminURL, name), release, nil
+	if err != nil {
+		if ctx.Err() != nil {
+			// The CREATE may have gone through; a later Acquire sweeps it (its lock is gone).
+			closeConn()
+			return "", nil, ctx.Err()
+		}
+		release()
+		return "", nil, fmt.Errorf("create database (the user needs CREATEDB): %w", err)
+	}
+	u := withDatabase(adminURL, name)
+	if ownRole {
+		u = withUser(u, name, password)
+	}
+	return u, release, nil
+}
+
+// withUser replaces a URL's credentials.
+func withUser(raw, user, password string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.User = url.UserPassword(user, password)
+	return u.String()
+}
+
+var lockedDown sync.Map // admin URL -> struct{}: servers whose databases were locked down
+
+// lockDown revokes CONNECT from PUBLIC on every database that still grants it (postgres, lab,
+// template1, spares made by an older lab), once per server and process: the check roles then
+// reach only the database they own. Errors are left to the statements that follow.
+func lockDown(ctx context.Context, conn *pgx.Conn, adminURL string) {
+	if _, done := lockedDown.Load(adminURL); done {
+		return
+	}
+	_, err := conn.Exec(ctx, `DO $$
+DECLARE d text;
+BEGIN
+	FOR d IN SELECT datname FROM pg_database WHERE datallowconn AND has_database_privilege('public', oid, 'CONNECT') LOOP
+		EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', d);
+	END LOOP;
+END $$`)
+	if err == nil {
+		lockedDown.Store(adminURL, struct{}{})
+	}
 }
 
 func dropDatabase(ctx context.Context, conn *pgx.Conn, name string) error {
@@ -281,16 +461,22 @@ func replenish(adminURL string) {
 			return
 		}
 		for ; n < spares; n++ {
-			if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{spareDBPrefix + randomHex(8)}.Sanitize()); err != nil {
+			id := pgx.Identifier{spareDBPrefix + randomHex(8)}.Sanitize()
+			if _, err := conn.Exec(ctx, "CREATE DATABASE "+id); err != nil {
+				return
+			}
+			if _, err := conn.Exec(ctx, "REVOKE CONNECT ON DATABASE "+id+" FROM PUBLIC"); err != nil {
 				return
 			}
 		}
 	}()
 }
 
-// sweepDatabases drops check databases whose owner is gone (nobody holds their lock).
+// sweepDatabases drops the databases and roles of checks that are gone (nobody holds their
+// lock).
 func sweepDatabases(ctx context.Context, conn *pgx.Conn) {
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'lab\_c\_%'`)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'lab\_c\_%'
+		UNION SELECT rolname FROM pg_roles WHERE rolname LIKE 'lab\_c\_%'`)
 	if err != nil {
 		return
 	}
@@ -304,6 +490,7 @@ func sweepDatabases(ctx context.Context, conn *pgx.Conn) {
 			continue
 		}
 		_ = dropDatabase(ctx, conn, n)
+		_, _ = conn.Exec(ctx, "DROP ROLE IF EXISTS "+pgx.Identifier{n}.Sanitize())
 		_, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1, hashtext($2))", advisoryLockBase, n)
 	}
 }
@@ -325,6 +512,7 @@ func ensureDatabase(ctx context.Context, adminURL, db string) (string, error) {
 		if err != nil && !(errors.As(err, &pe) && pe.Code == "42P04") {
 			return "", fmt.Errorf("create database %s: %w", db, err)
 		}
+		_, _ = conn.Exec(ctx, "REVOKE CONNECT ON DATABASE "+pgx.Identifier{db}.Sanitize()+" FROM PUBLIC")
 	}
 	return withDatabase(adminURL, db), nil
 }

@@ -11,13 +11,19 @@ import (
 var osGetenv = os.Getenv
 
 // server is a running Redis or PostgreSQL with an admin URL: Redis db 0, or PostgreSQL's
-// "postgres" database as a superuser that may CREATE DATABASE.
+// "postgres" database as a superuser that may CREATE DATABASE and CREATE ROLE.
 type server struct {
 	service string
 	url     string
 	via     string // provider name
 	detail  string // container name, data dir, or "LAB_REDIS_URL"
 	handle  any    // the provider's own state (process, container)
+	// How a check gets a Redis of its own: pool (Docker: host:port of the per-check servers,
+	// reset as user "lab" with secret), spawn (local binaries: a redis-server per check), or
+	// neither (external: a database number on the one server).
+	pool   []string
+	secret string
+	spawn  func(ctx context.Context) (url string, release func(), err error)
 }
 
 // provider runs servers one way. start returns *unavailable (wrapped or not) when this way

@@ -3,8 +3,9 @@
 //
 // A Manager picks a provider per service (LAB_SERVICES=auto|docker|local|external), keeps one
 // server per service for the life of the process (Docker containers also outlive it, named and
-// labelled, so the next check reuses them), and isolates every Acquire: a Redis database number
-// 1..15 claimed in db 0 and flushed, and a fresh PostgreSQL database dropped on release.
+// labelled, so the next check reuses them), and isolates every Acquire by credentials: a Redis
+// server of the check's own with its own user, and a fresh PostgreSQL database owned by a role
+// of its own, both dropped on release (isolate.go).
 package services
 
 import (
@@ -26,7 +27,7 @@ const (
 )
 
 // Acquirer makes services ready for one check. Each call gets isolated state (its own Redis
-// database number, a fresh PostgreSQL database); release drops that state. env holds
+// server, a fresh PostgreSQL database and role); release drops that state. env holds
 // REDIS_URL=... and DATABASE_URL=... for the tests and the learner's service.
 type Acquirer interface {
 	Acquire(ctx context.Context, names []string) (env []string, release func(), err error)
@@ -168,7 +169,7 @@ func (m *Manager) Acquire(ctx context.Context, names []string) ([]string, func()
 		for attempt := 0; ; attempt++ {
 			switch n {
 			case Redis:
-				url, rel, err = claimRedis(ctx, srv.url, m.opt.ClaimTTL)
+				url, rel, err = isolateRedis(ctx, srv, m.opt.ClaimTTL)
 			case Postgres:
 				url, rel, err = createDatabase(ctx, srv.url)
 			}
@@ -323,6 +324,17 @@ func (m *Manager) server(ctx context.Context, name string) (*server, []attemptFa
 		fails = append(fails, attemptFailure{Provider: p.name(), Service: name, Why: un.why, Fix: un.fix})
 	}
 	return nil, fails, nil
+}
+
+// isolateRedis gives one check a Redis no other check reaches, the best way the provider has.
+func isolateRedis(ctx context.Context, s *server, ttl time.Duration) (string, func(), error) {
+	switch {
+	case len(s.pool) > 0:
+		return claimRedisServer(ctx, s, ttl)
+	case s.spawn != nil:
+		return s.spawn(ctx)
+	}
+	return claimRedis(ctx, s.url, ttl)
 }
 
 // forget drops the cached server of a service (it stopped answering).

@@ -78,20 +78,36 @@ func envMap(env []string) map[string]string {
 	return m
 }
 
+// adminURLs are the admin URLs of the servers m holds.
+func adminURLs(m *Manager) map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]string{}
+	for n, l := range m.servers {
+		out[n] = l.srv.url
+	}
+	return out
+}
+
 // exercise writes through the URLs a check gets and returns a func that asserts the state is
 // gone after release.
-func exercise(t *testing.T, env []string) (afterRelease func()) {
+func exercise(t *testing.T, m *Manager, env []string) (afterRelease func()) {
 	t.Helper()
 	ctx := context.Background()
-	m := envMap(env)
+	e := envMap(env)
+	admin := adminURLs(m)
 	var checks []func()
-	if u := m[RedisURLVar]; u != "" {
+	if u := e[RedisURLVar]; u != "" {
 		o, err := redis.ParseURL(u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.DB < 1 || o.DB > 15 {
-			t.Fatalf("REDIS_URL %s: want a database 1..15", u)
+		shared := m.servers[Redis].srv.pool == nil && m.servers[Redis].srv.spawn == nil
+		if shared && (o.DB < 1 || o.DB > 15) {
+			t.Fatalf("REDIS_URL %s on a shared server: want a database 1..15", redact(u))
+		}
+		if !shared && (o.Username != redisCheckUser || o.Password == "") {
+			t.Fatalf("REDIS_URL %s: want the user %q with a password", redact(u), redisCheckUser)
 		}
 		c := redis.NewClient(o)
 		if n, err := c.DBSize(ctx).Result(); err != nil || n != 0 {
@@ -102,24 +118,32 @@ func exercise(t *testing.T, env []string) (afterRelease func()) {
 		}
 		checks = append(checks, func() {
 			defer c.Close()
+			if !shared {
+				// The check's user (or its whole server) is gone with it.
+				if err := c.Ping(ctx).Err(); err == nil {
+					t.Errorf("the check's Redis URL still answers after release")
+				}
+				return
+			}
 			if n, err := c.DBSize(ctx).Result(); err != nil || n != 0 {
 				t.Errorf("redis db %d after release: size %d, %v", o.DB, n, err)
 			}
-			admin := redis.NewClient(&redis.Options{Addr: o.Addr, Password: o.Password})
-			defer admin.Close()
-			if n, _ := admin.Exists(ctx, claimPrefix+strconv.Itoa(o.DB)).Result(); n != 0 {
+			ao, _ := redis.ParseURL(admin[Redis])
+			a := redis.NewClient(ao)
+			defer a.Close()
+			if n, _ := a.Exists(ctx, claimPrefix+strconv.Itoa(o.DB)).Result(); n != 0 {
 				t.Errorf("claim of db %d still held after release", o.DB)
 			}
 		})
 	}
-	if u := m[DatabaseURLVar]; u != "" {
+	if u := e[DatabaseURLVar]; u != "" {
 		conn, err := pgx.Connect(ctx, u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		db := conn.Config().Database
-		if !strings.HasPrefix(db, checkDBPrefix) {
-			t.Fatalf("DATABASE_URL %s: want a %s* database", u, checkDBPrefix)
+		if !strings.HasPrefix(db, checkDBPrefix) || conn.Config().User != db {
+			t.Fatalf("DATABASE_URL %s: want a %s* database and a role of the same name", redact(u), checkDBPrefix)
 		}
 		if _, err := conn.Exec(ctx, "CREATE TABLE t (id int); INSERT INTO t VALUES (1)"); err != nil {
 			t.Fatal(err)
@@ -127,15 +151,15 @@ func exercise(t *testing.T, env []string) (afterRelease func()) {
 		// An open connection must not block the drop (WITH (FORCE)).
 		checks = append(checks, func() {
 			defer conn.Close(ctx)
-			admin, err := pgx.Connect(ctx, withDatabase(u, "postgres"))
+			a, err := pgx.Connect(ctx, admin[Postgres])
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer admin.Close(ctx)
+			defer a.Close(ctx)
 			var n int
-			admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", db).Scan(&n)
+			a.QueryRow(ctx, "SELECT (SELECT count(*) FROM pg_database WHERE datname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $1)", db).Scan(&n)
 			if n != 0 {
-				t.Errorf("database %s still exists after release", db)
+				t.Errorf("database or role %s still exists after release", db)
 			}
 		})
 	}
@@ -157,7 +181,7 @@ func acquireTwice(t *testing.T, m *Manager, names []string) {
 		t.Fatal(err)
 	}
 	first := time.Since(t0)
-	after1 := exercise(t, env1)
+	after1 := exercise(t, m, env1)
 	t1 := time.Now()
 	env2, rel2, err := m.Acquire(ctx, names)
 	if err != nil {
@@ -167,7 +191,7 @@ func acquireTwice(t *testing.T, m *Manager, names []string) {
 	if a, b := envMap(env1), envMap(env2); a[RedisURLVar] == b[RedisURLVar] && a[RedisURLVar] != "" || a[DatabaseURLVar] == b[DatabaseURLVar] && a[DatabaseURLVar] != "" {
 		t.Fatalf("two checks got the same state: %v and %v", env1, env2)
 	}
-	after2 := exercise(t, env2)
+	after2 := exercise(t, m, env2)
 	t2 := time.Now()
 	rel1()
 	rel1() // idempotent
@@ -420,11 +444,12 @@ func assertGone(t *testing.T, e, admin map[string]string, sig syscall.Signal) {
 		t.Errorf("%v: helper gave no DATABASE_URL", sig)
 	}
 	if u := e[RedisURLVar]; u != "" && sig == syscall.SIGINT {
+		// The check's user went with its release: its URL no longer gets in.
 		o, _ := redis.ParseURL(u)
-		c := redis.NewClient(&redis.Options{Addr: o.Addr})
+		c := redis.NewClient(o)
 		defer c.Close()
-		if n, _ := c.Exists(ctx, claimPrefix+strconv.Itoa(o.DB)).Result(); n != 0 {
-			t.Errorf("%v: claim of db %d left", sig, o.DB)
+		if err := c.Ping(ctx).Err(); err == nil {
+			t.Errorf("%v: the check's Redis URL still answers", sig)
 		}
 	}
 }
