@@ -6,9 +6,12 @@ import (
 	"strings"
 )
 
-// externalProvider uses servers the learner runs: LAB_REDIS_URL and LAB_DATABASE_URL. The Redis
-// URL's database number is ignored (checks claim 1..15, manual use gets db 0); the PostgreSQL
-// user must be allowed to CREATE DATABASE. Nothing is started or stopped.
+// externalProvider uses servers the learner or instructor runs: LAB_REDIS_URL and
+// LAB_DATABASE_URL. The Redis URL's database number is ignored (checks claim 1..15, manual use
+// gets db 0): one server cannot keep a hostile check from SELECTing another number. The
+// PostgreSQL user must be allowed to CREATE DATABASE, and CREATE ROLE for a role per check
+// (without it checks use that user, isolated from honest neighbours only). Nothing is started
+// or stopped.
 type externalProvider struct {
 	getenv   func(string) string
 	explicit bool // LAB_SERVICES=external: a missing URL is the error to report

@@ -206,6 +206,7 @@ func TestDocker(t *testing.T) {
 	names := []string{Redis, Postgres}
 	m := New(Options{Mode: ModeDocker, Docker: dopt, Logf: t.Logf})
 	acquireTwice(t, m, names)
+	t.Run("isolation", func(t *testing.T) { testIsolation(t, m) })
 
 	// A new Manager stands for the next `lab check` process: it finds the running containers
 	// (one list call and a ping) instead of starting them.
@@ -268,6 +269,7 @@ func TestLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	acquireTwice(t, m, []string{Redis, Postgres})
+	t.Run("isolation", func(t *testing.T) { testIsolation(t, m) })
 	if left := leftovers(os.Getpid()); len(left) == 0 {
 		t.Fatal("no local server processes found while a check holds them")
 	}
