@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -117,7 +118,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	}
 	cmd := exec.Command(path, s.Args...)
 	cmd.Dir = s.Dir
-	cmd.Env = s.Env
+	cmd.Env = WithPWD(s.Env, s.Dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	dieWithParent(cmd.SysProcAttr)
 	outR, outW, err := os.Pipe()
@@ -302,6 +303,24 @@ func readLines(r io.Reader, max int, count func(int), on func([]byte)) {
 			return
 		}
 	}
+}
+
+// WithPWD returns env (nil: the current environment) with PWD set to dir. The go command
+// trusts $PWD for its working directory when it names the same folder; lab's own PWD names
+// another, so without this it falls back to the physical path and, when the lab folder is
+// reached through a symlink (macOS /tmp and /var are), misses every -overlay key made from the
+// path lab was given. An empty dir leaves env as it is.
+func WithPWD(env []string, dir string) []string {
+	if dir == "" {
+		return env
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if env == nil {
+		env = os.Environ()
+	}
+	return Env(env, map[string]string{"PWD": dir})
 }
 
 // Env returns the current environment with the given variables set (replacing any earlier

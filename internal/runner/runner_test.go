@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -88,5 +89,28 @@ func TestGoMissing(t *testing.T) {
 	_, err := Run(context.Background(), Spec{Args: []string{"version"}})
 	if err != ErrGoMissing || !strings.Contains(err.Error(), "https://go.dev/dl/") {
 		t.Errorf("err: %v", err)
+	}
+}
+
+// The go command takes $PWD as its working directory when it names the same folder; lab must
+// pass the folder it was given, not its own PWD, or a lab folder reached through a symlink is
+// seen by its physical path and the -overlay keys miss (issue 13).
+func TestPWDIsTheDirGiven(t *testing.T) {
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	res, err := Run(context.Background(), Spec{
+		Path: "/bin/sh", Args: []string{"-c", `echo "$PWD"`}, Dir: link,
+		Env:    Env(os.Environ(), map[string]string{"PWD": "/"}),
+		OnLine: func(b []byte) { got = append(got, string(b)) },
+	})
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("run: %v %+v", err, res)
+	}
+	if len(got) != 1 || strings.TrimSpace(got[0]) != link {
+		t.Fatalf("PWD in the child = %q, want the symlinked dir %q", got, link)
 	}
 }
