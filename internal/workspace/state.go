@@ -102,10 +102,28 @@ func loadState(path string) (*State, error) {
 	if got.FormatVersion > StateVersion {
 		return nil, fmt.Errorf("%s was written by a newer lab (format %d, this one reads %d): update lab", path, got.FormatVersion, StateVersion)
 	}
-	if got.Labs == nil {
-		got.Labs = map[string]*LabState{}
-	}
+	got.dropNulls()
 	return &got, nil
+}
+
+// dropNulls removes the labs and tasks a hand-edited or half-merged file has as null, so every
+// reader may follow the pointers in Labs and Tasks (a null task crashed `lab check`). A null
+// is no progress: dropping it loses nothing.
+func (s *State) dropNulls() {
+	if s.Labs == nil {
+		s.Labs = map[string]*LabState{}
+	}
+	for id, ls := range s.Labs {
+		if ls == nil {
+			delete(s.Labs, id)
+			continue
+		}
+		for tid, ts := range ls.Tasks {
+			if ts == nil {
+				delete(ls.Tasks, tid)
+			}
+		}
+	}
 }
 
 // moveAside keeps a corrupt file for the learner (or us) to inspect instead of overwriting it.

@@ -199,3 +199,47 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		t.Errorf("got %d tasks recorded, want 20", n)
 	}
 }
+
+// A state.json edited by hand or merged badly must never crash a reader: nulls are dropped, and
+// any other shape JSON cannot read as progress is moved aside with a message, as today.
+func TestMalformedStateNeverPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		corrupt    bool
+	}{
+		{"null task", `{"format_version":1,"labs":{"01-demo":{"tasks":{"add":null,"greet":{"status":"pass","passed_once":true}}}}}`, false},
+		{"null lab", `{"format_version":1,"current":"01-demo","labs":{"01-demo":null}}`, false},
+		{"null labs", `{"format_version":1,"labs":null}`, false},
+		{"null tasks and hints", `{"format_version":1,"labs":{"01-demo":{"tasks":null,"hints":null}}}`, false},
+		{"null file", `null`, true},
+		{"labs a list", `{"format_version":1,"labs":[]}`, true},
+		{"lab a number", `{"format_version":1,"labs":{"01-demo":5}}`, true},
+		{"tasks a string", `{"format_version":1,"labs":{"01-demo":{"tasks":"x"}}}`, true},
+		{"version a string", `{"format_version":"1","labs":{}}`, true},
+		{"empty", ``, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &Workspace{Dir: t.TempDir()}
+			os.MkdirAll(w.metaDir(), 0o755)
+			os.WriteFile(w.statePath(), []byte(tc.data), 0o644)
+			s, err := w.Load()
+			if tc.corrupt != errors.Is(err, ErrCorrupt) || (err != nil && !tc.corrupt) {
+				t.Fatalf("Load: %v (want corrupt=%v)", err, tc.corrupt)
+			}
+			// What the readers do: count, look up, record.
+			for _, ls := range s.Labs {
+				ls.Passed()
+				for _, ts := range ls.Tasks {
+					_ = ts.PassedOnce
+				}
+			}
+			if err := w.Update(func(s *State) error { s.Lab("01-demo").Record("add", "pass", time.Now()); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			s, err = w.Load()
+			if err != nil || s.Labs["01-demo"].Tasks["add"].Status != "pass" {
+				t.Fatalf("after a check: %+v, %v", s, err)
+			}
+		})
+	}
+}
