@@ -24,6 +24,7 @@ type app struct {
 	cwd         string
 
 	loaded *course.Course
+	dark   *bool // the terminal's background, once asked (see darkBackground)
 }
 
 func newApp(in io.Reader, out, errOut io.Writer) *app {

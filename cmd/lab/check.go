@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/spf13/cobra"
 
@@ -155,11 +158,22 @@ func runCheckAll(cmd *cobra.Command, a *app, o checkOptions) error {
 // checkLab runs one check and records its progress.
 func checkLab(ctx context.Context, a *app, c *course.Course, w *workspace.Workspace, l *course.Lab, o checkOptions) (*checker.Report, error) {
 	st := a.state(w)
+	var progress func(checker.Event)
 	if !o.json {
-		fmt.Fprintf(a.errOut, "Checking %s…\n", l.ID)
+		dir := w.LabDir(l.ID)
+		where := relPath(a.cwd, dir)
+		if where == "." {
+			where = "this folder"
+		}
+		pl := newPhaseLine(a.errOut, fmt.Sprintf("Checking %s in %s", l.ID, where))
+		if root, mod := moduleAt(a.cwd); root != "" && root != dir {
+			pl.Say(fmt.Sprintf("note: you are in Go module %s (%s), not in the lab: lab grades %s, not the code here.", mod, relPath(a.cwd, root), relPath(a.cwd, dir)))
+		}
+		defer pl.Close()
+		progress = pl.Event
 	}
 	r, err := checker.Run(ctx, checker.Options{
-		Course: c, Lab: l, Dir: w.LabDir(l.ID), Services: a.services(),
+		Course: c, Lab: l, Dir: w.LabDir(l.ID), Services: a.services(), Progress: progress,
 		PassedBefore: checker.PassedBefore(st, l.ID), Timeout: o.timeout,
 	})
 	if err != nil {
@@ -182,7 +196,23 @@ func printText(a *app, w *workspace.Workspace, l *course.Lab, r *checker.Report,
 	if ls := a.state(w).Labs[l.ID]; ls != nil && ls.Hints != nil {
 		hints = ls.Hints
 	}
-	return report.Text(a.out, r, report.TextOptions{HintsShown: hints, Verbose: o.verbose, NextLab: a.nextLab(l)})
+	opts := report.TextOptions{HintsShown: hints, Verbose: o.verbose, NextLab: a.nextLab(l), Topic: l.Topic}
+	return report.Text(a.reportOutput(&opts), r, opts)
+}
+
+// moduleAt finds the Go module the folder belongs to: the root folder (the nearest go.mod at or
+// above dir) and its module path, or "" when there is none.
+func moduleAt(dir string) (root, path string) {
+	for d := dir; ; {
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			return d, modfile.ModulePath(data)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", ""
+		}
+		d = parent
+	}
 }
 
 func writeFileWith(path string, fn func(*os.File) error) error {

@@ -54,7 +54,7 @@ func TestLearnerCommandsFromAnywhereInTheWorkspace(t *testing.T) {
 
 	for _, dir := range []string{home, filepath.Join(home, "lab-work"), labDir} {
 		r = run(t, dir, "", "list")
-		if r.code != 0 || !strings.Contains(r.out, "01-demo — Demo") || !strings.Contains(r.out, "0/2") {
+		if r.code != 0 || !strings.Contains(r.out, "01   Demo") || !strings.Contains(r.out, "0/2") {
 			t.Errorf("list from %s: %+v", dir, r)
 		}
 		r = run(t, dir, "", "progress")
@@ -141,7 +141,7 @@ func TestNewScaffoldsALoadableLab(t *testing.T) {
 		t.Fatalf("new: %+v", r)
 	}
 	r = run(t, t.TempDir(), "", "--course", dir, "list")
-	if r.code != 0 || !strings.Contains(r.out, "01-hello — Hello") || !strings.Contains(r.out, "redis") {
+	if r.code != 0 || !strings.Contains(r.out, "01   Hello") || !strings.Contains(r.out, "redis") {
 		t.Fatalf("list of the scaffold: %+v", r)
 	}
 	r = run(t, t.TempDir(), "", "--course", dir, "new", "01-hello", "--title", "Again")
@@ -223,5 +223,40 @@ func TestCheckAllGradesEveryStartedLab(t *testing.T) {
 	r = run(t, home, "", "--course", course, "check", "--all", "--json")
 	if r.code != exitFail || !strings.HasPrefix(strings.TrimSpace(r.out), "[") || strings.Count(r.out, `"version": 3`) != 2 {
 		t.Errorf("check --all --json: %+v", r)
+	}
+}
+
+// The built-in course lists each lab topic first, the way a learner looks for it.
+func TestListShowsTopicFirst(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", "")
+	r := run(t, t.TempDir(), "", "list")
+	for _, want := range []string{"05   Caching — Product catalog over a slow database", "12   Microservices — ", "lab start 5"} {
+		if r.code != 0 || !strings.Contains(r.out, want) {
+			t.Errorf("list lacks %q: %+v", want, r)
+		}
+	}
+}
+
+// `lab start 1 </dev/null >/dev/null` in a script: /dev/null is a character device but not a
+// terminal, so no workbench is opened (it used to exit 2 with "could not open TTY").
+func TestStartWithDevNullIsNotATerminal(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", demoCourse)
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer null.Close()
+	var errOut bytes.Buffer
+	a := newApp(null, null, &errOut)
+	a.cwd = t.TempDir()
+	cmd := newRootCmd(a)
+	cmd.SetArgs([]string{"start", "1"})
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("start with /dev/null: %v (stderr %q)", err, errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(a.cwd, "lab-work", "01-demo", "main.go")); err != nil {
+		t.Error(err)
 	}
 }

@@ -38,15 +38,16 @@ func (a *app) progress() *workspace.State {
 
 func printList(a *app, c *course.Course, s *workspace.State) {
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAB\tTITLE\tSERVICES\tPROGRESS")
+	fmt.Fprintln(tw, "LAB\tTOPIC — PROJECT\tSERVICES\tPROGRESS")
 	for _, l := range c.Labs {
 		svc := strings.Join(l.Services, ", ")
 		if svc == "" {
 			svc = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s — %s\t%s\t%s\n", l.Number, l.ID, l.Title, svc, progressCell(l, s))
+		fmt.Fprintf(tw, "%02d\t%s\t%s\t%s\n", l.Number, l.Heading(), svc, progressCell(l, s))
 	}
 	tw.Flush()
+	fmt.Fprintln(a.out, "\nStart one with `lab start 5` (or `lab start caching`); `lab` opens the workbench.")
 }
 
 // progressCell is "3/5", "5/5 ✓" (done) or "-" (not started).

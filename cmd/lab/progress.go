@@ -28,7 +28,7 @@ func newProgressCmd(a *app) *cobra.Command {
 				if ls == nil {
 					continue
 				}
-				fmt.Fprintf(a.out, "%s — %s  %s\n", l.ID, l.Title, progressCell(l, s))
+				fmt.Fprintf(a.out, "%02d %s  %s\n", l.Number, l.Heading(), progressCell(l, s))
 				for _, t := range l.Tasks {
 					mark, note := "·", "not checked yet"
 					if ts := ls.Tasks[t.ID]; ts != nil {

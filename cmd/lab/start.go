@@ -53,36 +53,47 @@ func runStart(cmd *cobra.Command, a *app, arg string, o startOptions) error {
 	}
 	dir := w.LabDir(l.ID)
 	if created {
-		warm(a, l)
-		fmt.Fprintf(a.out, "Started %s — %s\n", l.ID, l.Title)
+		fmt.Fprintf(a.out, "Started %s — %s\n", l.ID, l.Heading())
+		if warm(a, l) {
+			fmt.Fprintln(a.out, "Compiling the lab and its libraries in the background, so your first check is quicker.")
+		}
 	} else {
 		fmt.Fprintf(a.out, "%s is already started; your files are untouched.\n", l.ID)
 	}
-	rel := relPath(a.cwd, dir)
 	if !o.noTUI && isTerminal(a) {
-		return runTUI(cmd.Context(), a, l)
+		if err := runTUI(cmd.Context(), a, l); err != nil {
+			return err
+		}
+		// The workbench's screen is gone: say again where the code is and what comes next.
+		fmt.Fprintln(a.out)
 	}
-	fmt.Fprintf(a.out, "\nYour code:   %s\n", rel)
-	fmt.Fprintf(a.out, "The lesson:  lab   (opens the workbench on it)\n")
-	fmt.Fprintf(a.out, "Grade it:    lab check %d\n", l.Number)
-	fmt.Fprintf(a.out, "Stuck?       lab hint %d\n", l.Number)
+	printNextSteps(a, l, dir)
 	return nil
 }
 
+// printNextSteps says where a started lab's code is and the commands to go on with.
+func printNextSteps(a *app, l *course.Lab, dir string) {
+	fmt.Fprintf(a.out, "\nYour code:   %s\n", relPath(a.cwd, dir))
+	fmt.Fprintf(a.out, "The lesson:  lab start %d   (opens the workbench on it)\n", l.Number)
+	fmt.Fprintf(a.out, "Grade it:    lab check %d\n", l.Number)
+	fmt.Fprintf(a.out, "Stuck?       lab hint %d\n", l.Number)
+}
+
 // warm compiles the lab with its hidden tests in a detached process, so the learner's first
-// check does not wait for a cold build. Failure is harmless: the check compiles anyway.
-func warm(a *app, l *course.Lab) {
+// check does not wait for a cold build; it reports whether that process started. Failure is
+// harmless: the check compiles anyway.
+func warm(a *app, l *course.Lab) bool {
 	self, err := os.Executable()
 	if err != nil {
-		return
+		return false
 	}
 	w, err := a.workspace(false)
 	if err != nil {
-		return
+		return false
 	}
 	logf, err := os.Create(filepath.Join(w.Dir, ".lab", "warm.log"))
 	if err != nil {
-		return
+		return false
 	}
 	defer logf.Close()
 	args := []string{"dev", "warm", l.ID}
@@ -93,9 +104,11 @@ func warm(a *app, l *course.Lab) {
 	cmd.Dir = a.cwd
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if cmd.Start() == nil {
-		_ = cmd.Process.Release()
+	if cmd.Start() != nil {
+		return false
 	}
+	_ = cmd.Process.Release()
+	return true
 }
 
 func relPath(base, p string) string {
@@ -108,12 +121,3 @@ func relPath(base, p string) string {
 	return p
 }
 
-// isTerminal reports whether the app talks to a terminal, where the TUI can run.
-func isTerminal(a *app) bool {
-	f, ok := a.out.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
-}

@@ -60,7 +60,9 @@ func runWatch(ctx context.Context, a *app, arg string, poll bool) error {
 		}
 		fmt.Fprintf(a.out, "lab watch %s · %s · %s\n\n", l.ID, time.Now().Format("15:04:05"), trigger)
 		wt.Pause() // what happens during the run is not a save to react to
-		rep, err := watchCheck(ctx, a, c, l, w, dir)
+		pl := newPhaseLine(a.out, "Checking…")
+		rep, err := watchCheck(ctx, a, c, l, w, dir, pl.Event)
+		pl.Close()
 		wt.Resume()
 		switch {
 		case ctx.Err() != nil:
@@ -74,7 +76,8 @@ func runWatch(ctx context.Context, a *app, arg string, poll bool) error {
 			if ls := a.state(w).Labs[l.ID]; ls != nil {
 				hints = ls.Hints
 			}
-			report.Text(a.out, rep, report.TextOptions{HintsShown: hints, NextLab: a.nextLab(l)})
+			opts := report.TextOptions{HintsShown: hints, NextLab: a.nextLab(l), Topic: l.Topic}
+			report.Text(a.reportOutput(&opts), rep, opts)
 		}
 		fmt.Fprintf(a.out, "\n%s. Save a file to check again; Ctrl-C stops.\n", capitalize(wt.Describe()))
 
@@ -91,8 +94,8 @@ func runWatch(ctx context.Context, a *app, arg string, poll bool) error {
 }
 
 // watchCheck runs one check and records it in progress, as `lab check` does.
-func watchCheck(ctx context.Context, a *app, c *course.Course, l *course.Lab, w *workspace.Workspace, dir string) (*checker.Report, error) {
-	rep, err := checker.Run(ctx, checker.Options{Course: c, Lab: l, Dir: dir, Services: a.services(),
+func watchCheck(ctx context.Context, a *app, c *course.Course, l *course.Lab, w *workspace.Workspace, dir string, progress func(checker.Event)) (*checker.Report, error) {
+	rep, err := checker.Run(ctx, checker.Options{Course: c, Lab: l, Dir: dir, Services: a.services(), Progress: progress,
 		PassedBefore: checker.PassedBefore(a.state(w), l.ID)})
 	if err != nil {
 		return nil, err

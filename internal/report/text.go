@@ -8,7 +8,11 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/learnlab/lab/internal/checker"
+	"github.com/learnlab/lab/internal/theme"
 )
 
 // TextOptions tunes the text report.
@@ -23,9 +27,17 @@ type TextOptions struct {
 	// NextLab is the number of the lab after this one, 0 when this is the course's last.
 	// Nil: the report guesses the next number.
 	NextLab *int
+	// Width wraps every line at this many columns, between words, with continuation lines
+	// indented under the text they continue. 0: no wrapping (pipes, CI logs).
+	Width int
+	// Topic, when the lab has one, heads the report: "05 Caching — Product catalog…".
+	Topic string
+	// Styles colours the report (the TUI's palette, internal/theme); nil prints plain text.
+	Styles *theme.Text
 }
 
-// Text writes the report for a terminal: plain text, no colour, scannable.
+// Text writes the report for a terminal, scannable, wrapped to opts.Width and coloured when
+// opts.Styles is set:
 //
 //	01-rest-api — Books REST API: 2/4 tasks passed
 //
@@ -42,36 +54,66 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 	if opts.MaxOutputLines <= 0 {
 		opts.MaxOutputLines = 20
 	}
-	b := &strings.Builder{}
+	p := newPrinter(opts.Width, opts.Styles)
+	st := p.st
 	num := labNumber(r.Lab)
-	fmt.Fprintf(b, "%s — %s: %d/%d tasks passed\n", r.Lab, r.Title, r.Passed(), len(r.Tasks))
+	name := r.Lab
+	if opts.Topic != "" {
+		n, _, _ := strings.Cut(r.Lab, "-")
+		name = n + " " + opts.Topic
+	}
+	header := fmt.Sprintf("%s — %s: %d/%d tasks passed", name, r.Title, r.Passed(), len(r.Tasks))
+	p.paraStyled(header, "", "  ", func(line string) string {
+		if rest, ok := strings.CutPrefix(line, name); ok {
+			return st.Title.Render(name) + st.Header.Render(rest)
+		}
+		return st.Header.Render(line)
+	})
 	if r.Status == checker.Error || r.Status == checker.Timeout {
-		fmt.Fprintf(b, "\n%s\n", indent(r.Message, "  "))
+		p.blank()
+		p.text(r.Message, "  ", st.Error)
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(b, "\nnote: %s\n", n)
+		p.blank()
+		p.para("note: "+n, "", "      ", st.Warn)
 	}
-	b.WriteString("\n")
+	p.blank()
 	width := 0
 	for _, t := range r.Tasks {
-		width = max(width, len(t.ID))
+		width = max(width, ansi.StringWidth(t.ID))
 	}
 	for _, t := range r.Tasks {
-		mark := "✓"
+		mark, markStyle := "✓", st.Pass
 		if t.Status != checker.Pass {
-			mark = "✗"
+			mark, markStyle = "✗", st.Fail
 		}
-		line := fmt.Sprintf("  %s %-*s  %s", mark, width, t.ID, t.Title)
+		// The title and what follows it wrap under the title's column.
+		first := "  " + markStyle.Render(mark) + " " + t.ID + strings.Repeat(" ", width-ansi.StringWidth(t.ID)) + "  "
+		hang := strings.Repeat(" ", 2+2+width+2)
+		title := t.Title
+		var tail []string
 		switch {
 		case t.Status == checker.Timeout:
-			line += "  (timed out)"
+			tail = append(tail, "(timed out)")
 		case t.Status == checker.Error:
-			line += "  (not run)"
+			tail = append(tail, "(not run)")
 		}
 		if t.WasPassing {
-			line += "  — was passing before"
+			tail = append(tail, "— was passing before")
 		}
-		b.WriteString(strings.TrimRight(line, " ") + "\n")
+		if len(tail) > 0 {
+			title += "  " + strings.Join(tail, "  ")
+		}
+		p.paraStyled(title, first, hang, func(line string) string {
+			// The title in the text colour, the notes after it as warnings.
+			if i := strings.Index(line, "(timed out)"); i >= 0 {
+				return line[:i] + st.Warn.Render(line[i:])
+			}
+			if i := strings.Index(line, "— was passing before"); i >= 0 {
+				return line[:i] + st.Warn.Render(line[i:])
+			}
+			return line
+		})
 		if t.Status == checker.Pass || r.Status == checker.Error && r.Build != "" {
 			continue
 		}
@@ -85,28 +127,32 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 				continue
 			}
 			shown++
-			fmt.Fprintf(b, "      %s\n", tt.Name)
+			p.paraStyled(tt.Name, "      ", "      ", func(l string) string { return st.Header.Render(l) })
 			if tt.Message != "" {
-				b.WriteString(indent(tt.Message, "      ") + "\n")
+				p.text(tt.Message, "      ", lipgloss.Style{})
 			}
 			if out := strings.TrimSpace(tt.Output); out != "" {
-				b.WriteString("      your output:\n")
-				b.WriteString(indent(capLines(out, opts.MaxOutputLines), "        ") + "\n")
+				p.para("your output:", "      ", "      ", st.Faint)
+				// Program output has no sentences to respect: continuation lines are marked
+				// by a deeper indent.
+				for _, l := range strings.Split(capLines(out, opts.MaxOutputLines), "\n") {
+					p.para(l, "        ", "          ", st.Faint)
+				}
 			}
 		}
 		if hidden > 0 {
-			fmt.Fprintf(b, "      … and %d more not passing in this task: `lab check %s -v` shows them all\n", hidden, num)
+			p.para(fmt.Sprintf("… and %d more not passing in this task: `lab check %s -v` shows them all", hidden, num), "      ", "      ", st.Subtle)
 		}
 		if t.HintCount > 0 {
 			seen := opts.HintsShown[t.ID]
 			if seen < t.HintCount {
-				fmt.Fprintf(b, "      Stuck? `lab hint %s %s` (hint %d of %d)\n", num, t.ID, seen+1, t.HintCount)
+				p.para(fmt.Sprintf("Stuck? `lab hint %s %s` (hint %d of %d)", num, t.ID, seen+1, t.HintCount), "      ", "      ", st.Subtle)
 			} else {
-				fmt.Fprintf(b, "      Stuck? `lab hint %s %s` shows the hints again\n", num, t.ID)
+				p.para(fmt.Sprintf("Stuck? `lab hint %s %s` shows the hints again", num, t.ID), "      ", "      ", st.Subtle)
 			}
 		}
 	}
-	b.WriteString("\n")
+	p.blank()
 	switch {
 	case r.Status == checker.Pass:
 		next := nextNumber(r.Lab)
@@ -114,12 +160,12 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 			next = *opts.NextLab
 		}
 		if next == 0 {
-			fmt.Fprintln(b, "All tasks pass. Well done — that was the last lab of the course! `lab progress` shows everything you finished.")
+			p.para("All tasks pass. Well done — that was the last lab of the course! `lab progress` shows everything you finished.", "", "", st.Pass)
 		} else {
-			fmt.Fprintf(b, "All tasks pass. Well done! Next: `lab start %d`, or `lab list` to choose.\n", next)
+			p.para(fmt.Sprintf("All tasks pass. Well done! Next: `lab start %d`, or `lab list` to choose.", next), "", "", st.Pass)
 		}
 	case r.Status == checker.Error && r.Build != "":
-		fmt.Fprintf(b, "Next: fix the compile errors above, then run `lab check %s` again.\n", num)
+		p.para(fmt.Sprintf("Next: fix the compile errors above, then run `lab check %s` again.", num), "", "", lipgloss.Style{})
 	default:
 		first := ""
 		for _, t := range r.Tasks {
@@ -128,9 +174,9 @@ func Text(w io.Writer, r *checker.Report, opts TextOptions) error {
 				break
 			}
 		}
-		fmt.Fprintf(b, "Next: work on %s, then run `lab check %s` again (or `lab watch %s`).\n", first, num, num)
+		p.para(fmt.Sprintf("Next: work on %s, then run `lab check %s` again (or `lab watch %s`).", first, num, num), "", "", lipgloss.Style{})
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, p.String())
 	return err
 }
 
@@ -145,16 +191,6 @@ func labNumber(id string) string {
 func nextNumber(id string) int {
 	n, _ := strconv.Atoi(labNumber(id))
 	return n + 1
-}
-
-func indent(s, pre string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = pre + l
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 func capLines(s string, n int) string {

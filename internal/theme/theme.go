@@ -66,7 +66,7 @@ type Text struct {
 func (p Palette) TextStyles() Text {
 	return Text{
 		Title:  lipgloss.NewStyle().Bold(true).Foreground(p.Accent),
-		Header: lipgloss.NewStyle().Foreground(p.Text).Bold(true),
+		Header: lipgloss.NewStyle().Bold(true), // the terminal's own text colour: readable on any background
 		Subtle: lipgloss.NewStyle().Foreground(p.Subtle),
 		Faint:  lipgloss.NewStyle().Foreground(p.Faint),
 		Pass:   lipgloss.NewStyle().Foreground(p.Green).Bold(true),
