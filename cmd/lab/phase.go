@@ -149,4 +149,3 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
-

@@ -120,4 +120,3 @@ func relPath(base, p string) string {
 	}
 	return p
 }
-
