@@ -130,17 +130,6 @@ func TestLoadLayoutProblems(t *testing.T) {
 	}
 }
 
-func TestHeadingPutsTheTopicFirst(t *testing.T) {
-	l := &Lab{Title: "Product catalog over a slow database", Topic: "Caching"}
-	if got := l.Heading(); got != "Caching — Product catalog over a slow database" {
-		t.Errorf("Heading() = %q", got)
-	}
-	l.Topic = ""
-	if got := l.Heading(); got != "Product catalog over a slow database" {
-		t.Errorf("Heading() without a topic = %q", got)
-	}
-}
-
 func TestResolve(t *testing.T) {
 	c := &Course{Labs: []*Lab{
 		{ID: "01-rest-api", Number: 1, Slug: "rest-api"},
