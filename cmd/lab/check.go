@@ -38,7 +38,8 @@ out of the check, and nothing is written into your folder. In a lab where you wr
 (like lab 11), it is the other way round: your tests are run against the correct code and
 against planted bugs, and they pass a task when they accept the one and catch every other.
 
-Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go or a service missing).`,
+Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go or a service missing),
+130 interrupted (Ctrl-C), 129 terminal closed, 143 killed (TERM).`,
 		Example: `  lab check
   lab check 5
   lab check 5 --json
@@ -71,14 +72,12 @@ func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := junitWritable(o.junit); err != nil {
+		return err
+	}
 	r, err := checkLab(cmd.Context(), a, c, w, l, o)
 	if err != nil {
 		return err
-	}
-	if o.junit != "" {
-		if err := writeFileWith(o.junit, func(f *os.File) error { return report.JUnit(f, r) }); err != nil {
-			return envErr(fmt.Errorf("write %s: %w", o.junit, err))
-		}
 	}
 	if o.json {
 		err = report.JSON(a.out, r)
@@ -86,6 +85,9 @@ func runCheck(cmd *cobra.Command, a *app, arg string, o checkOptions) error {
 		err = printText(a, w, l, r, o)
 	}
 	if err != nil {
+		return err
+	}
+	if err := writeJUnit(o.junit, r); err != nil {
 		return err
 	}
 	if r.Status != checker.Pass {
@@ -103,6 +105,9 @@ func runCheckAll(cmd *cobra.Command, a *app, o checkOptions) error {
 	}
 	w, err := a.workspace(false)
 	if err != nil {
+		return err
+	}
+	if err := junitWritable(o.junit); err != nil {
 		return err
 	}
 	var reports []*checker.Report
@@ -125,11 +130,6 @@ func runCheckAll(cmd *cobra.Command, a *app, o checkOptions) error {
 	if len(reports) == 0 {
 		return usageErr(errors.New("no lab is started in this workspace: run `lab start 1`"))
 	}
-	if o.junit != "" {
-		if err := writeFileWith(o.junit, func(f *os.File) error { return report.JUnit(f, reports...) }); err != nil {
-			return envErr(fmt.Errorf("write %s: %w", o.junit, err))
-		}
-	}
 	allPass, passed, total := true, 0, 0
 	for _, r := range reports {
 		passed += r.Passed()
@@ -148,6 +148,9 @@ func runCheckAll(cmd *cobra.Command, a *app, o checkOptions) error {
 		}
 	} else {
 		fmt.Fprintf(a.out, "All labs: %d/%d tasks passed in %d lab(s)\n", passed, total, len(reports))
+	}
+	if err := writeJUnit(o.junit, reports...); err != nil {
+		return err
 	}
 	if !allPass {
 		return failed()
@@ -213,6 +216,36 @@ func moduleAt(dir string) (root, path string) {
 		}
 		d = parent
 	}
+}
+
+// junitWritable refuses a --junit path that cannot be written before the check runs, rather
+// than after minutes of tests. It leaves an existing file as it is and no new one behind.
+func junitWritable(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err == nil {
+			defer os.Remove(path)
+		}
+	}
+	if err != nil {
+		return envErr(fmt.Errorf("--junit %s cannot be written (%w): give a file in a folder that exists and that you may write to", path, err))
+	}
+	return f.Close()
+}
+
+// writeJUnit writes the reports to path ("" writes nothing); the report is printed before it,
+// so a failure here never hides the grades.
+func writeJUnit(path string, reports ...*checker.Report) error {
+	if path == "" {
+		return nil
+	}
+	if err := writeFileWith(path, func(f *os.File) error { return report.JUnit(f, reports...) }); err != nil {
+		return envErr(fmt.Errorf("write %s: %w (the report above is complete)", path, err))
+	}
+	return nil
 }
 
 func writeFileWith(path string, fn func(*os.File) error) error {

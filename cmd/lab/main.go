@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -16,19 +17,41 @@ const (
 	exitFail  = 1 // a check ran and some task failed
 	exitUsage = 2 // the command line or the course is wrong
 	exitEnv   = 3 // the machine lacks something: Go, Docker, a service
+	// 128 + n: stopped by signal n (130 Ctrl-C, 129 terminal closed, 143 kill); see exitStatus.
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Ctrl-C, kill and a closed terminal all cancel the command, so it stops its tests and
+	// services itself; the exit status then says which signal it was, as a shell does.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, cancel := context.WithCancel(context.Background())
+	var got atomic.Value
+	go func() {
+		s := <-sigs
+		got.Store(s)
+		cancel()
+	}()
 	a := newApp(os.Stdin, os.Stdout, os.Stderr)
 	err := newRootCmd(a).ExecuteContext(ctx)
-	code := exitCode(err)
+	sig, _ := got.Load().(os.Signal)
+	code := exitStatus(err, sig)
 	if err != nil && !errors.Is(err, errSilent) {
 		fmt.Fprintln(os.Stderr, "lab:", err)
 	}
-	stop()
+	signal.Stop(sigs)
+	cancel()
 	os.Exit(code)
+}
+
+// exitStatus is 128 + the signal's number when a signal stopped the command (130 for Ctrl-C,
+// 129 for a closed terminal, 143 for kill), whatever the command returned: scripts and CI tell
+// an interrupted check from a failed one. Otherwise it is exitCode(err).
+func exitStatus(err error, sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitCode(err)
 }
 
 // errSilent ends a command with a non-zero code when it has already said why.

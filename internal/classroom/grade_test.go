@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +116,34 @@ func TestGradeAClass(t *testing.T) {
 	WriteJSON(&buf, Shard{1, 1}, rows)
 	if !strings.Contains(buf.String(), `"passing-0": {`) || !strings.Contains(buf.String(), `"passed": 1`) {
 		t.Errorf("JSON summary:\n%s", buf.String())
+	}
+}
+
+// Learner folder names go into summary.csv: one that starts like a formula must reach a
+// spreadsheet as text (issue 13).
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	rows := []Row{
+		{Learner: "=HYPERLINK(\"http://evil\",\"x\")", Lab: "01-demo", Task: "add", Status: "pass"},
+		{Learner: "+1", Lab: "-2", Task: "@SUM(A1)", Status: "\tfail"},
+		{Learner: "\rbo", Lab: "01-demo", Task: "a-b=c", Status: "pass"},
+		{Learner: "ann", Lab: "01-demo", Task: "add", Status: "fail"},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"learner", "lab", "task", "status"},
+		{"'=HYPERLINK(\"http://evil\",\"x\")", "01-demo", "add", "pass"},
+		{"'+1", "'-2", "'@SUM(A1)", "'\tfail"},
+		{"'\rbo", "01-demo", "a-b=c", "pass"},
+		{"ann", "01-demo", "add", "fail"},
+	}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("summary.csv cells:\n got %q\nwant %q", recs, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // WriteCSV writes the summary as learner,lab,task,status rows under a header: what a
@@ -13,10 +14,21 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"learner", "lab", "task", "status"})
 	for _, r := range rows {
-		cw.Write([]string{r.Learner, r.Lab, r.Task, r.Status})
+		cw.Write([]string{safeCell(r.Learner), safeCell(r.Lab), safeCell(r.Task), safeCell(r.Status)})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from reading a cell as a formula: learner names are folder
+// names anyone can choose ("=HYPERLINK(...)", "@SUM(...)"). As OWASP's CSV injection advice
+// says, a cell that starts with = + - @, a tab or a carriage return gets a leading single quote,
+// which spreadsheets show as text and do not display.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Summary is the JSON form: the rows, plus per learner the tasks passed out of those graded.
