@@ -41,6 +41,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/learnlab/lab/internal/course"
@@ -176,6 +177,24 @@ var learnerPosRe = regexp.MustCompile(`^(\s+)[^\s/]+_test\.go:\d+: ?`)
 // prepareSuite writes the overlay of one run: the reference (with m's files when m is not nil)
 // in place of every learner non-test .go file, the learner's tests kept.
 func prepareSuite(c *course.Course, l *course.Lab, dir string, ref map[string][]byte, m *mutant) (*plan, error) {
+	code := ref
+	if m != nil {
+		code = map[string][]byte{}
+		for name, data := range ref {
+			code[name] = data
+		}
+		for name, data := range m.files {
+			if ref[name] != nil {
+				code[name] = data
+			}
+		}
+	}
+	return prepareCode(c, l, dir, code)
+}
+
+// prepareCode writes the overlay of code (file name -> source) in place of every learner
+// non-test .go file, the learner's tests kept.
+func prepareCode(c *course.Course, l *course.Lab, dir string, code map[string][]byte) (*plan, error) {
 	tmp, err := os.MkdirTemp("", "lab-mutation-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
@@ -192,10 +211,7 @@ func prepareSuite(c *course.Course, l *course.Lab, dir string, ref map[string][]
 			replace[filepath.Join(dir, n)] = ""
 		}
 	}
-	for name, data := range ref {
-		if m != nil && m.files[name] != nil {
-			data = m.files[name]
-		}
+	for name, data := range code {
 		src := filepath.Join(tmp, name)
 		if err := os.WriteFile(src, data, 0o644); err != nil {
 			p.cleanup()
@@ -229,6 +245,7 @@ type suiteRun struct {
 	r       *Report
 	g       *grader
 	dropped []string
+	stopped bool // lab stopped the run at its first failing test
 }
 
 func (s *suite) run(ctx context.Context, m *mutant) (*suiteRun, error) {
@@ -296,7 +313,7 @@ func (sr *suiteRun) failed() map[string]string {
 			if ts.panic != "" {
 				out[name] = ts.panic
 			}
-		case ts.state == "running" || ts.state == "paused":
+		case (ts.state == "running" || ts.state == "paused") && !sr.stopped:
 			out[name] = "did not finish (it hung or the test program crashed)"
 		}
 	}
@@ -335,17 +352,29 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 	if len(names) == 0 {
 		return mr.build(), nil
 	}
-	started := false
+	var started sync.Once
 	s := &suite{opts: opts, goPath: goPath, dir: dir, env: env, ref: ref, synth: synth, names: names, timeout: opts.timeout(),
-		onStart: func() {
-			if !started {
-				started = true
-				emit(Event{Kind: Running})
-			}
-		}}
+		onStart: func() { started.Do(func() { emit(Event{Kind: Running}) }) }}
 
 	emit(Event{Kind: Building})
-	first, err := s.run(ctx, nil)
+	sb, err := s.compileSchema(ctx, mutants)
+	if err != nil {
+		return nil, err
+	}
+	// exec runs one variant: through the schema's binary when it holds it, else compiled on
+	// its own (no schema, or a mutant the schema cannot express).
+	exec := func(ctx context.Context, v variant, green []string, env []string) (*suiteRun, error) {
+		if sb != nil {
+			if _, ok := v.token(sb.s); ok {
+				return s.runSchema(ctx, sb, v, green, env)
+			}
+		}
+		return s.run(ctx, v.m)
+	}
+	if sb != nil {
+		defer sb.cleanup()
+	}
+	first, err := exec(ctx, variant{}, names, env)
 	if err != nil {
 		return nil, err
 	}
@@ -358,10 +387,10 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 
 	// The mutants of the tasks whose tests pass on the reference, in random order, with the
 	// control run somewhere among them.
-	var todo []*mutant
+	var todo []variant
 	for _, m := range mutants {
 		if mr.refPasses(m.task) {
-			todo = append(todo, m)
+			todo = append(todo, variant{m: m})
 		} else {
 			mr.outcomes[m.id] = TestResult{Name: mutantTestLabel + m.id, TaskID: m.task, Status: Fail,
 				Message: "not run: your tests for this task must first pass on the correct code"}
@@ -370,37 +399,48 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 	if len(todo) == 0 {
 		return mr.build(), nil
 	}
+	var green []string
+	for _, n := range names {
+		if mr.ref[n].Status == Pass {
+			green = append(green, n)
+		}
+	}
 	rand.Shuffle(len(todo), func(i, j int) { todo[i], todo[j] = todo[j], todo[i] })
-	control := rand.IntN(len(todo) + 1)
+	queues := s.queues(todo, sb != nil)
 	failedOn := map[string]map[string]string{}
-	for i := 0; i <= len(todo); i++ {
-		if i == control {
-			sr, err := s.run(ctx, nil)
-			if err != nil {
-				return nil, err
-			}
-			mr.control(sr)
+	var mu sync.Mutex // mr, failedOn and emit, from the workers
+	err = s.parallel(ctx, queues, env, func(ctx context.Context, v variant, env []string) error {
+		if v.m != nil {
+			mu.Lock()
+			emit(Event{Kind: TestStarted, Test: mutantTestLabel + v.m.id, TaskID: v.m.task})
+			mu.Unlock()
 		}
-		if i == len(todo) {
-			break
-		}
-		m := todo[i]
-		emit(Event{Kind: TestStarted, Test: mutantTestLabel + m.id, TaskID: m.task})
-		sr, err := s.run(ctx, m)
+		sr, err := exec(ctx, v, green, env)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if v.control {
+			mr.control(sr)
+			return nil
+		}
+		m := v.m
 		if msg := mutantBroken(sr); msg != "" {
 			mr.outcomes[m.id] = TestResult{Name: mutantTestLabel + m.id, TaskID: m.task, Status: Error, Message: msg}
 		} else {
 			failedOn[m.id] = sr.failed()
 		}
 		emit(Event{Kind: TestDone, Test: mutantTestLabel + m.id, TaskID: m.task, Status: mr.kill(m, failedOn[m.id]).Status})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Graded once the control run has said which tests can be trusted.
-	for _, m := range todo {
-		if _, ok := mr.outcomes[m.id]; !ok {
-			mr.outcomes[m.id] = mr.kill(m, failedOn[m.id])
+	for _, v := range todo {
+		if _, ok := mr.outcomes[v.m.id]; !ok {
+			mr.outcomes[v.m.id] = mr.kill(v.m, failedOn[v.m.id])
 		}
 	}
 	r := mr.build()
@@ -408,6 +448,79 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 		emit(Event{Kind: TaskDone, TaskID: tr.ID, Status: tr.Status})
 	}
 	return r, nil
+}
+
+// queues splits the mutant runs among the workers, round robin, and puts the control run at a
+// random place in the first worker's queue: that worker shares the reference run's database,
+// so the control also sees what the reference run and the mutant runs before it left behind.
+// Without a schema every run compiles its own binary: one worker, as compiles in parallel only
+// compete for the same cores.
+func (s *suite) queues(todo []variant, schema bool) [][]variant {
+	n := 1
+	if schema {
+		n = min(len(todo), MutationWorkers)
+	}
+	qs := make([][]variant, max(n, 1))
+	for i, v := range todo {
+		qs[i%len(qs)] = append(qs[i%len(qs)], v)
+	}
+	at := rand.IntN(len(qs[0]) + 1)
+	qs[0] = append(qs[0][:at], append([]variant{{control: true}}, qs[0][at:]...)...)
+	return qs
+}
+
+// MutationWorkers is how many mutant runs of one check run at once, each worker with its own
+// services (its own database). A variable so benchmarks can compare.
+var MutationWorkers = 2
+
+// parallel runs each queue in a worker of its own; the first worker uses env (the check's
+// services), the others acquire their own. The first error stops them all.
+func (s *suite) parallel(ctx context.Context, queues [][]variant, env []string, run func(context.Context, variant, []string) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(queues))
+	for i, q := range queues {
+		go func() {
+			wenv := env
+			if i > 0 && len(s.opts.Lab.Services) > 0 {
+				senv, release, err := s.opts.Services.Acquire(ctx, s.opts.Lab.Services)
+				if err != nil {
+					errs <- envError{fmt.Errorf("start %s for %s: %w", strings.Join(s.opts.Lab.Services, ", "), s.opts.Lab.ID, err)}
+					cancel()
+					return
+				}
+				if release != nil {
+					defer release()
+				}
+				wenv = withEnv(env, senv)
+			}
+			for _, v := range q {
+				if err := run(ctx, v, wenv); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range queues {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// withEnv is env with the KEY=value entries of set replacing env's.
+func withEnv(env, set []string) []string {
+	m := map[string]string{}
+	for _, kv := range set {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return runner.Env(env, m)
 }
 
 // mutantBroken explains a mutant run that could not grade anything: a course bug (the mutant

@@ -1,0 +1,167 @@
+package checker
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// schemaRef is a reference with each kind of declaration a schema switches: a function, a
+// method (pointer receiver, unnamed parameters), a generic function, a variadic function
+// without results, a package-level var, and an init.
+const schemaRef = `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Box struct{ n int }
+
+var greeting = strings.ToUpper("hello")
+
+var initDone string
+
+func init() { initDone = "ref" }
+
+func Add(a, b int) int { return a + b }
+
+func (x *Box) Get(int, string) (int, error) { return x.n, nil }
+
+func First[T any](xs []T) T { return xs[0] }
+
+func Log(w *strings.Builder, parts ...string) {
+	w.WriteString(strings.Join(parts, ","))
+}
+
+func Describe() string {
+	var w strings.Builder
+	Log(&w, "a", "b")
+	n, _ := (&Box{7}).Get(0, "")
+	return fmt.Sprintf("%v %v %v %v %v %v", Add(2, 2), n, First([]string{"x", "y"}), w.String(), greeting, initDone)
+}
+`
+
+// schemaMutants each change one declaration of schemaRef.
+var schemaMutants = map[string][2]string{ // id -> old, new
+	"add":   {"return a + b", "return a - b"},
+	"get":   {"return x.n, nil", "return -x.n, fmt.Errorf(\"boom\")"},
+	"first": {"return xs[0]", "return xs[len(xs)-1]"},
+	"log":   {`strings.Join(parts, ",")`, `strings.Join(parts, ";")`},
+	"var":   {`strings.ToUpper("hello")`, `strings.Repeat("hello", 2)`},
+	"init":  {`initDone = "ref"`, `initDone = "mut"`},
+}
+
+const schemaWant = "4 7 x a,b HELLO ref" // Describe() on the reference
+
+var schemaWantMutant = map[string]string{
+	"add":   "0 7 x a,b HELLO ref",
+	"get":   "4 -7 x a,b HELLO ref",
+	"first": "4 7 y a,b HELLO ref",
+	"log":   "4 7 x a;b HELLO ref",
+	"var":   "4 7 x a,b hellohello ref",
+	"init":  "4 7 x a,b HELLO mut",
+}
+
+func schemaFixture(t *testing.T) (map[string][]byte, []*mutant) {
+	ref := map[string][]byte{"box.go": []byte(schemaRef)}
+	var ms []*mutant
+	for _, id := range sortedKeys(schemaMutants) {
+		ch := schemaMutants[id]
+		if !strings.Contains(schemaRef, ch[0]) {
+			t.Fatalf("mutant %s: %q not in the reference", id, ch[0])
+		}
+		src := "//go:build labcheck\n\n" + strings.Replace(schemaRef, ch[0], ch[1], 1)
+		ms = append(ms, &mutant{id: id, task: "t", desc: id, files: map[string][]byte{"box.go": []byte(src)}})
+	}
+	return ref, ms
+}
+
+// compileSchema writes the schema's package with a test that prints Describe() and compiles
+// it; the output names the reference files' lines where the compiler reports them.
+func compileSchema(t *testing.T, ref map[string][]byte, s *schema, dir string) (string, string) {
+	t.Helper()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/box\n\ngo 1.22\n")
+	for name, data := range ref {
+		write(name, string(data))
+	}
+	for name, data := range s.files {
+		write(name, string(data))
+	}
+	write("box_test.go", "package main\n\nimport \"testing\"\n\nfunc TestDescribe(t *testing.T) { t.Log(\"describe:\", Describe()) }\n")
+	bin := filepath.Join(t.TempDir(), "box.test")
+	cmd := exec.Command("go", "test", "-c", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", string(out)
+	}
+	return bin, ""
+}
+
+func describeWith(t *testing.T, bin, token string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.v", "-test.run=TestDescribe")
+	cmd.Env = append(os.Environ(), schemaEnv+"="+token)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", bin, err, out)
+	}
+	_, after, ok := strings.Cut(string(out), "describe: ")
+	if !ok {
+		t.Fatalf("no describe line in\n%s", out)
+	}
+	line, _, _ := strings.Cut(after, "\n")
+	return strings.TrimSpace(line)
+}
+
+// One binary; each mutant changes behaviour only under its own token, the reference and the
+// control (and no token at all) run the reference.
+func TestSchemaEachMutantOnlyUnderItsSelector(t *testing.T) {
+	t.Parallel()
+	ref, ms := schemaFixture(t)
+	dir := t.TempDir()
+	s, err := buildSchema(dir, ref, ms, freshSealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.skipped) != 0 {
+		t.Fatalf("skipped: %v", s.skipped)
+	}
+	bin, out := compileSchema(t, ref, s, dir)
+	if bin == "" {
+		for name, data := range s.files {
+			t.Logf("%s:\n%s", name, data)
+		}
+		t.Fatalf("schema does not compile:\n%s", out)
+	}
+	for _, tok := range []string{"", s.tokens[variantReference], s.tokens[variantControl], "not-a-token"} {
+		if got := describeWith(t, bin, tok); got != schemaWant {
+			t.Errorf("token %q: Describe() = %q, want the reference's %q", tok, got, schemaWant)
+		}
+	}
+	for id, want := range schemaWantMutant {
+		if got := describeWith(t, bin, s.tokens[id]); got != want {
+			t.Errorf("mutant %s: Describe() = %q, want %q", id, got, want)
+		}
+	}
+	// Names and tokens do not give away which variant is which.
+	for name, data := range s.files {
+		for _, id := range sortedKeys(schemaMutants) {
+			if strings.Contains(name, id) || strings.Contains(string(data), "\""+id+"\"") {
+				t.Errorf("%s names mutant %q", name, id)
+			}
+		}
+	}
+	if s.tokens[variantReference] == s.tokens[variantControl] {
+		t.Error("the reference and the control share a token: a test could tell the control from a mutant run by its token")
+	}
+}
