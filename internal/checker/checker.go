@@ -63,6 +63,10 @@ type Options struct {
 	// FreshSeal draws new seal numbers for this check (see seal.go): stronger against forged
 	// results, but the package is recompiled every time. Also on with LAB_SEAL=fresh or CI=true.
 	FreshSeal bool
+
+	// schemaNotes receives, in mode = "mutation", why mutants could not share one compiled
+	// schema (dev check reports them to the lab author).
+	schemaNotes func(string)
 }
 
 func (o *Options) fresh() bool {

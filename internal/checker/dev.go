@@ -193,7 +193,7 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 // (and whatever more starterChecks says of it), and grades it. A nil report means the part
 // could not be graded (the problems say why); stop means dev check of this lab must end here
 // (cancelled, or the machine lacks something).
-func devGradePart(ctx context.Context, c *course.Course, l *course.Lab, part string, svc Acquirer, starterChecks func(dir string) []string) (r *Report, ps []string, stop bool) {
+func devGradePart(ctx context.Context, c *course.Course, l *course.Lab, part string, svc Acquirer, starterChecks func(dir string) []string, opts ...func(*Options)) (r *Report, ps []string, stop bool) {
 	dir, cleanup, err := materialize(c, l, part)
 	if err != nil {
 		return nil, []string{fmt.Sprintf("%s/%s: %v", l.Dir, part, err)}, false
@@ -205,7 +205,11 @@ func devGradePart(ctx context.Context, c *course.Course, l *course.Lab, part str
 			ps = append(ps, starterChecks(dir)...)
 		}
 	}
-	r, err = Run(ctx, Options{Course: c, Lab: l, Dir: dir, Services: svc})
+	o := Options{Course: c, Lab: l, Dir: dir, Services: svc}
+	for _, f := range opts {
+		f(&o)
+	}
+	r, err = Run(ctx, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ps, true

@@ -254,6 +254,7 @@ func (s *suite) run(ctx context.Context, m *mutant) (*suiteRun, error) {
 		return nil, err
 	}
 	defer p.cleanup()
+	mutationBuilds.Add(1)
 	g := newGrader(s.synth, s.dir, nil)
 	g.plan, g.posRe, g.keepPos = p, learnerPosRe, true
 	quoted := make([]string, len(s.names))
@@ -818,7 +819,11 @@ func devCheckMutation(ctx context.Context, c *course.Course, l *course.Lab, svc 
 		return ps
 	}
 	for _, part := range []string{"starter", "solution"} {
-		r, pps, stop := devGradePart(ctx, c, l, part, svc, starterTests)
+		r, pps, stop := devGradePart(ctx, c, l, part, svc, starterTests, func(o *Options) {
+			if part == "solution" {
+				o.schemaNotes = func(msg string) { add("%s: %s", l.Dir, msg) }
+			}
+		})
 		ps = append(ps, pps...)
 		if stop {
 			return ps

@@ -187,9 +187,19 @@ func (n schemaNamer) token(variant string) string {
 	return fmt.Sprintf("%016x%016x", a, b)
 }
 
-// buildSchema makes the schema of ref (file name -> source) and mutants. dir is the learner's
-// folder: //line directives name the reference files there, as the compiler does.
-func buildSchema(dir string, ref map[string][]byte, mutants []*mutant, numbers sealer) (*schema, error) {
+// lineAt says what the //line directive before a mutant's code names: for a learner, the
+// reference file in the learner's folder (as the compiler names it) at the reference's
+// numbering; for a lab author, the mutant's own file and lines (own), so a compile error in
+// schema form points at the mutant.
+type lineAt func(mutantID, file string) (name string, own bool)
+
+// learnerLines names the reference files in dir.
+func learnerLines(dir string) lineAt {
+	return func(_, file string) (string, bool) { return filepath.Join(dir, file), false }
+}
+
+// buildSchema makes the schema of ref (file name -> source) and mutants.
+func buildSchema(at lineAt, ref map[string][]byte, mutants []*mutant, numbers sealer) (*schema, error) {
 	nm := schemaNamer{numbers}
 	s := &schema{files: map[string][]byte{}, tokens: map[string]string{}, skipped: map[string]string{}}
 	s.tokens[variantReference] = nm.token(variantReference)
@@ -260,7 +270,7 @@ func buildSchema(dir string, ref map[string][]byte, mutants []*mutant, numbers s
 		used := map[string]map[string]bool{} // file -> idents used as X in X.Sel
 		for _, c := range mf {
 			b := bodyFor(c.m.name)
-			fmt.Fprintf(b, "\n//line %s:%d\n", filepath.Join(dir, c.m.name), lineIn(refs[c.m.name], c.m, c.d.fn.Pos()))
+			fmt.Fprintf(b, "\n//line %s\n", lineDirective(at, m.id, refs[c.m.name], c.m, c.d.fn.Pos()))
 			nameOff := c.m.off(c.d.fn.Name.Pos()) - c.m.off(c.d.fn.Pos())
 			b.WriteString(c.d.text[:nameOff] + c.name + c.d.text[nameOff+len(c.d.fn.Name.Name):])
 			b.WriteString("\n")
@@ -269,7 +279,7 @@ func buildSchema(dir string, ref map[string][]byte, mutants []*mutant, numbers s
 		for _, c := range mv {
 			b := bodyFor(c.m.name)
 			for i, v := range c.d.spec.Values {
-				fmt.Fprintf(b, "\n//line %s:%d\n", filepath.Join(dir, c.m.name), lineIn(refs[c.m.name], c.m, v.Pos()))
+				fmt.Fprintf(b, "\n//line %s\n", lineDirective(at, m.id, refs[c.m.name], c.m, v.Pos()))
 				typ := ""
 				if c.d.spec.Type != nil {
 					typ = " " + c.m.text(c.d.spec.Type)
@@ -438,6 +448,14 @@ func recvText(sf *schemaFile, fn *ast.FuncDecl) string {
 		return ""
 	}
 	return sf.text(fn.Recv.List[0].Type)
+}
+
+func lineDirective(at lineAt, id string, r, m *schemaFile, p token.Pos) string {
+	name, own := at(id, m.name)
+	if own {
+		return fmt.Sprintf("%s:%d", name, m.fset.Position(p).Line)
+	}
+	return fmt.Sprintf("%s:%d", name, lineIn(r, m, p))
 }
 
 // lineIn is p's line in the reference's numbering: a mutant file starts with a

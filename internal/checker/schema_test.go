@@ -1,11 +1,16 @@
 package checker
 
 import (
+	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/learnlab/lab/internal/course"
 )
 
 // schemaRef is a reference with each kind of declaration a schema switches: a function, a
@@ -129,7 +134,7 @@ func TestSchemaEachMutantOnlyUnderItsSelector(t *testing.T) {
 	t.Parallel()
 	ref, ms := schemaFixture(t)
 	dir := t.TempDir()
-	s, err := buildSchema(dir, ref, ms, freshSealer())
+	s, err := buildSchema(learnerLines(dir), ref, ms, freshSealer())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,5 +168,95 @@ func TestSchemaEachMutantOnlyUnderItsSelector(t *testing.T) {
 	}
 	if s.tokens[variantReference] == s.tokens[variantControl] {
 		t.Error("the reference and the control share a token: a test could tell the control from a mutant run by its token")
+	}
+}
+
+// What a schema cannot switch at run time is skipped, with the reason; the rest still fits.
+func TestSchemaSkipsWhatItCannotSwitch(t *testing.T) {
+	t.Parallel()
+	ref, ms := schemaFixture(t)
+	ref["box.go"] = []byte(strings.Replace(schemaRef, "type Box struct{ n int }", "type Box struct{ n int }\n\nconst limit = 3", 1))
+	bad := map[string][2]string{
+		"const":     {"const limit = 3", "const limit = 4"},
+		"added":     {"func Add(a, b int) int { return a + b }", "func Add(a, b int) int { return sub(a, b) }\n\nfunc sub(a, b int) int { return a - b }"},
+		"signature": {"func Add(a, b int) int { return a + b }", "func Add(a, b int64) int { return int(a + b) }"},
+		"type":      {"type Box struct{ n int }", "type Box struct{ n, m int }"},
+	}
+	for id, ch := range bad {
+		src := "//go:build labcheck\n\n" + strings.Replace(string(ref["box.go"]), ch[0], ch[1], 1)
+		ms = append(ms, &mutant{id: id, files: map[string][]byte{"box.go": []byte(src)}})
+	}
+	s, err := buildSchema(learnerLines(t.TempDir()), ref, ms, freshSealer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"const":     "changes const limit: a schema switches functions and var values at run time, not constants or types",
+		"added":     "adds func sub, which the reference does not have",
+		"signature": "changes the signature of func Add",
+		"type":      "changes type Box",
+	} {
+		if !strings.Contains(s.skipped[id], want) {
+			t.Errorf("skipped[%s] = %q, want it to contain %q", id, s.skipped[id], want)
+		}
+		if _, ok := s.tokens[id]; ok {
+			t.Errorf("%s has a token: it is not in the schema", id)
+		}
+	}
+	for id := range schemaMutants {
+		if s.skipped[id] != "" || s.tokens[id] == "" {
+			t.Errorf("%s: skipped %q; the other mutants must stay in the schema", id, s.skipped[id])
+		}
+	}
+}
+
+// A whole mutation check compiles the learner's tests once (not parallel: the counter is the
+// package's).
+func TestMutationCompilesOnce(t *testing.T) {
+	before := mutationBuilds.Load()
+	r := mutationCheck(t, "solution", nil)
+	if r.Status != Pass {
+		t.Fatalf("solution: %s %s", r.Status, r.Message)
+	}
+	if n := mutationBuilds.Load() - before; n != 1 {
+		t.Errorf("the check compiled %d test binaries, want 1 (reference, control and both mutants from one schema)", n)
+	}
+}
+
+// A lab author hears about mutants the schema cannot hold, and about a schema that does not
+// compile, with the mutant's own file and line.
+func TestDevCheckMutationReportsSchemaProblems(t *testing.T) {
+	t.Parallel()
+	root, _ := filepath.Abs("testdata/mutation")
+	m := fstest.MapFS{}
+	fs.WalkDir(os.DirFS(root), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := fs.ReadFile(os.DirFS(root), p)
+			m[p] = &fstest.MapFile{Data: data}
+		}
+		return nil
+	})
+	lab := "labs/01-clamp/check/mutants/"
+	up := string(m[lab+"upper-bound/clamp.go"].Data)
+	m[lab+"upper-bound/clamp.go"].Data = []byte(strings.Replace(up, "return v\n\t}\n\treturn v", "return same(v)\n\t}\n\treturn v", 1) + "\nfunc same(v int) int { return v }\n")
+	ne := string(m[lab+"no-error/clamp.go"].Data)
+	m[lab+"no-error/clamp.go"].Data = []byte(strings.Replace(ne, "return 0, nil", "return \"0\", nil", 1))
+	c, err := course.Load(m, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DevCheck(context.Background(), DevOptions{Course: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(res[0].Problems, "\n")
+	for _, want := range []string{
+		"check/mutants/upper-bound: not part of the mutant schema, so every check compiles it on its own (slow): clamp.go: adds func same",
+		"the mutant schema does not compile with these tests",
+		"labs/01-clamp/check/mutants/no-error/clamp.go:25: cannot use",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
 	}
 }
