@@ -115,7 +115,7 @@ func (a *app) lab(c *course.Course, arg string) (*course.Lab, error) {
 	}
 	w, err := a.workspace(false)
 	if err != nil {
-		return nil, usageErr(errors.New("which lab? name one, like `lab check 1`"))
+		return nil, a.noWorkspace(err)
 	}
 	id := w.LabAt(a.cwd)
 	if id == "" {
@@ -147,8 +147,39 @@ func (a *app) startedLab(arg string) (*course.Course, *course.Lab, *workspace.Wo
 		return nil, nil, nil, err
 	}
 	w, err := a.workspace(false)
-	if err != nil || !w.Started(l.ID) {
+	if errors.Is(err, workspace.ErrNotFound) {
+		return nil, nil, nil, usageErr(fmt.Errorf("%s is not started: there is no %s folder in %s or above it. Run `lab start %d` (it creates ./%s), or cd to the folder that holds your %s",
+			l.ID, workspace.DefaultDir, displayPath(a.cwd), l.Number, workspace.DefaultDir, workspace.DefaultDir))
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !w.Started(l.ID) {
 		return nil, nil, nil, usageErr(fmt.Errorf("%s is not started: run `lab start %d`", l.ID, l.Number))
 	}
 	return c, l, w, nil
+}
+
+// noWorkspace explains a failed workspace lookup: where lab looked for a lab-work folder and
+// how to get one.
+func (a *app) noWorkspace(err error) error {
+	if !errors.Is(err, workspace.ErrNotFound) {
+		return usageErr(err)
+	}
+	return usageErr(fmt.Errorf("no %s folder in %s or above it: start a lab with `lab start 1` (it creates ./%s), or cd to the folder that holds your %s",
+		workspace.DefaultDir, displayPath(a.cwd), workspace.DefaultDir, workspace.DefaultDir))
+}
+
+// displayPath shows an absolute path the short way a learner can paste: ~/x under the home
+// folder, else absolute.
+func displayPath(p string) string {
+	if h, err := os.UserHomeDir(); err == nil && h != "" && h != "/" {
+		if r, err := filepath.Rel(h, p); err == nil && !strings.HasPrefix(r, "..") {
+			if r == "." {
+				return "~"
+			}
+			return "~/" + r
+		}
+	}
+	return p
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/learnlab/lab/internal/classroom"
+	"github.com/learnlab/lab/internal/workspace"
 )
 
 // demoCourse is the loader's fixture course: one lab, 01-demo, with tasks hello and count.
@@ -111,7 +112,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"start", "dmo", "--no-tui"}, "did you mean 01-demo?"},
 		{[]string{"progress"}, "lab start 1"},
-		{[]string{"reset", "1", "--yes"}, "01-demo is not started: run `lab start 1`"},
+		{[]string{"reset", "1", "--yes"}, "01-demo is not started: there is no lab-work folder in"},
 		{[]string{"--course", filepath.Join(dir, "nope"), "list"}, "not found"},
 		{[]string{"list", "--bogus"}, "unknown flag"},
 	} {
@@ -258,5 +259,87 @@ func TestStartWithDevNullIsNotATerminal(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(a.cwd, "lab-work", "01-demo", "main.go")); err != nil {
 		t.Error(err)
+	}
+}
+
+// After a finished lab, progress and hint point at what is next instead of the lab just done.
+func TestNextStepAfterAFinishedLab(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	dir := t.TempDir()
+	course := filepath.Join(dir, "course")
+	for _, id := range []string{"01-one", "02-two", "03-three"} {
+		if r := run(t, dir, "", "--course", course, "new", id, "--title", "Lab "+id); r.code != 0 {
+			t.Fatalf("new %s: %+v", id, r)
+		}
+	}
+	t.Setenv("LAB_COURSE", course)
+	home := filepath.Join(dir, "home")
+	os.MkdirAll(home, 0o755)
+	run(t, home, "", "start", "1", "--no-tui")
+	run(t, home, "", "start", "2", "--no-tui")
+	w, err := workspace.Find(home, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := func(id string) {
+		w.Update(func(s *workspace.State) error {
+			s.Lab(id).Tasks = map[string]*workspace.TaskState{"hello": {Status: "pass"}}
+			return nil
+		})
+	}
+	pass("02-two")
+	labDir := filepath.Join(home, "lab-work", "02-two")
+
+	r := run(t, labDir, "", "progress")
+	if r.code != 0 || !strings.Contains(r.out, "Continue: 01 Lab 01-one — `lab check 1`") || strings.Contains(r.out, "lab check 2") {
+		t.Errorf("progress with 02 done and 01 started: %+v", r)
+	}
+	if strings.Contains(r.out, "Workspace: .") {
+		t.Errorf("progress shows a relative workspace: %q", r.out)
+	}
+	pass("01-one")
+	r = run(t, labDir, "", "progress")
+	if !strings.Contains(r.out, "02 is done. Next: 03 Lab 03-three — `lab start 3`") {
+		t.Errorf("progress with 01 and 02 done: %+v", r)
+	}
+	r = run(t, labDir, "", "hint")
+	if r.code != 0 || !strings.Contains(r.out, "this lab is done") || !strings.Contains(r.out, "lab start 3") || strings.Contains(r.out, "Hint 1/") {
+		t.Errorf("hint with every task passing: %+v", r)
+	}
+	r = run(t, labDir, "", "hint", "2", "nosuch")
+	if r.code != exitUsage || !strings.Contains(r.err, `has no task "nosuch"; its tasks are hello (like `+"`lab hint 2 hello`)") || strings.Contains(r.err, "[") {
+		t.Errorf("hint for an unknown task: %+v", r)
+	}
+}
+
+// Outside any workspace, check says no lab-work was found and how to start.
+func TestCheckOutsideAWorkspace(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", demoCourse)
+	for _, args := range [][]string{{"check"}, {"check", "1"}, {"progress"}} {
+		r := run(t, t.TempDir(), "", args...)
+		if r.code != exitUsage || !strings.Contains(r.err, "lab-work folder in") || !strings.Contains(r.err, "lab start 1") {
+			t.Errorf("lab %v outside a workspace: %+v", args, r)
+		}
+	}
+}
+
+// lab check from another folder of the workspace says which folder it grades, and warns when
+// the learner stands in a different Go module.
+func TestCheckNamesTheGradedFolder(t *testing.T) {
+	t.Setenv("LAB_WORKSPACE", "")
+	t.Setenv("LAB_COURSE", demoCourse)
+	home := t.TempDir()
+	run(t, home, "", "start", "1", "--no-tui")
+	other := filepath.Join(home, "lab-work", "scratch")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/scratch\n\ngo 1.26\n"), 0o644)
+	r := run(t, other, "", "check", "1")
+	if !strings.Contains(r.err, "Checking 01-demo in ../01-demo") || !strings.Contains(r.err, "note: you are in Go module example.com/scratch (.), not in the lab: lab grades ../01-demo") {
+		t.Errorf("check from another module: %+v", r)
+	}
+	r = run(t, filepath.Join(home, "lab-work", "01-demo"), "", "check")
+	if !strings.Contains(r.err, "Checking 01-demo in this folder") || strings.Contains(r.err, "note:") {
+		t.Errorf("check in the lab folder: %+v", r)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -48,13 +49,18 @@ func showHint(a *app, w *workspace.Workspace, l *course.Lab, taskID string, all 
 	s := a.state(w)
 	var t *course.Task
 	if taskID == "" {
+		if labDone(l, s) {
+			// Nothing to be stuck on: say so instead of replaying the first task's hints.
+			fmt.Fprintf(a.out, "Every task of %02d %s passes: this lab is done.\n", l.Number, l.Heading())
+			if c, err := a.course(); err == nil {
+				fmt.Fprintln(a.out, nextStep(c, s, w.Started))
+			}
+			fmt.Fprintf(a.out, "To read a task's hints again: lab hint %d <task> (tasks: %s)\n", l.Number, taskIDs(l))
+			return nil
+		}
 		t = firstUnfinished(l, s)
 	} else if t = l.Task(taskID); t == nil {
-		ids := make([]string, len(l.Tasks))
-		for i, t := range l.Tasks {
-			ids[i] = t.ID
-		}
-		return usageErr(fmt.Errorf("%s has no task %q (tasks: %v)", l.ID, taskID, ids))
+		return usageErr(fmt.Errorf("%s has no task %q; its tasks are %s (like `lab hint %d %s`)", l.ID, taskID, taskIDs(l), l.Number, l.Tasks[0].ID))
 	}
 	if len(t.Hints) == 0 {
 		fmt.Fprintf(a.out, "%s has no hints. Re-read its section in the lesson: \"%s\".\n", t.ID, t.Title)
@@ -101,4 +107,16 @@ func firstUnfinished(l *course.Lab, s *workspace.State) *course.Task {
 		}
 	}
 	return &l.Tasks[0]
+}
+
+// taskIDs lists a lab's task ids for a sentence: "a, b and c".
+func taskIDs(l *course.Lab) string {
+	ids := make([]string, len(l.Tasks))
+	for i, t := range l.Tasks {
+		ids[i] = t.ID
+	}
+	if len(ids) < 2 {
+		return strings.Join(ids, "")
+	}
+	return strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
 }

@@ -55,16 +55,24 @@ func progressCell(l *course.Lab, s *workspace.State) string {
 	if s == nil || s.Labs[l.ID] == nil {
 		return "-"
 	}
-	ls := s.Labs[l.ID]
-	passed := 0
-	for _, t := range l.Tasks {
-		if ts := ls.Tasks[t.ID]; ts != nil && ts.Status == "pass" {
-			passed++
-		}
-	}
+	passed := passedTasks(l, s)
 	cell := fmt.Sprintf("%d/%d", passed, len(l.Tasks))
 	if passed == len(l.Tasks) {
 		cell += " ✓"
 	}
 	return cell
+}
+
+// passedTasks counts the lab's tasks that passed at their last check.
+func passedTasks(l *course.Lab, s *workspace.State) int {
+	passed := 0
+	if s == nil || s.Labs[l.ID] == nil {
+		return 0
+	}
+	for _, t := range l.Tasks {
+		if ts := s.Labs[l.ID].Tasks[t.ID]; ts != nil && ts.Status == "pass" {
+			passed++
+		}
+	}
+	return passed
 }
