@@ -33,5 +33,6 @@ func runTUI(ctx context.Context, a *app, l *course.Lab) error {
 		},
 		Check: tui.RealChecker(c, a.services()),
 		Theme: os.Getenv("LAB_THEME"), // "light" or "dark" when the terminal does not say
+		Out:   a.out,
 	})
 }

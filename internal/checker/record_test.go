@@ -33,3 +33,31 @@ func TestNullTaskInState(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecordKeepsLastReport: Record saves the whole report beside the grades, and LastReport
+// reads it back (a reopened workbench shows the failures, not "no results").
+func TestRecordKeepsLastReport(t *testing.T) {
+	ws := &workspace.Workspace{Dir: t.TempDir()}
+	if r, _, err := LastReport(ws, "05-caching"); r != nil || err != nil {
+		t.Fatalf("never checked: %v, %v", r, err)
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	rep := &Report{Lab: "05-caching", Status: Fail, Tasks: []TaskResult{{ID: "cache-aside", Status: Fail, Message: "got 2 store calls, want 1",
+		Tests: []TestResult{{Name: "TestCacheAsideHit", Status: Fail, Message: "got 2 store calls, want 1", Output: "log line\n"}}}}}
+	if err := Record(ws, rep, at); err != nil {
+		t.Fatal(err)
+	}
+	got, when, err := LastReport(ws, "05-caching")
+	if err != nil || got == nil || !when.Equal(at) || got.Tasks[0].Tests[0].Output != "log line\n" || got.Tasks[0].Message != rep.Tasks[0].Message {
+		t.Fatalf("LastReport = %+v, %v, %v", got, when, err)
+	}
+	st, _ := ws.Load()
+	if st.Labs["05-caching"].Tasks["cache-aside"].Status != "fail" {
+		t.Fatalf("grades not recorded: %+v", st.Labs["05-caching"])
+	}
+	// A damaged file is an error that says the next check replaces it, not a crash.
+	os.WriteFile(filepath.Join(ws.Dir, ".lab", "reports", "05-caching.json"), []byte("{"), 0o644)
+	if r, _, err := LastReport(ws, "05-caching"); r != nil || err == nil {
+		t.Fatalf("corrupt report: %v, %v", r, err)
+	}
+}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,6 +52,7 @@ type Model struct {
 	state   *workspace.State
 	started map[string]bool // lab id -> its folder exists in the workspace
 	here    string          // lab id of the folder lab was started in, or ""
+	ui      *uiState        // reading positions, read with the first progress
 	stamp   stateStamp      // of the progress file last read: polled to notice other terminals
 	polling bool            // a state poll tick is scheduled
 
@@ -64,12 +66,15 @@ type Model struct {
 
 	status     string
 	statusKind statusKind
+	statusAt   time.Time // when status was set: it is cleared after statusTTL
 
 	run      *checkRun
 	runSeq   int
 	reports  map[string]*checker.Report // lab id -> last report this session
 	reportAt map[string]time.Time       // lab id -> when that report was recorded
 	spinner  spinner.Model
+	// coldShown: the results pane was opened once to say why a first (cold cache) check is slow.
+	coldShown bool
 
 	watcher  *watch.Watcher
 	watchLab *course.Lab
@@ -77,6 +82,9 @@ type Model struct {
 
 	quitting   bool
 	firstFrame time.Duration
+	// announce: the app opened on a lesson (lab start N); once progress is loaded, the status
+	// says where that lab's code is.
+	announce bool
 }
 
 // New makes the app model.
@@ -115,6 +123,7 @@ func New(opts Options) *Model {
 	if opts.Lab != nil {
 		m.screen = screenLesson
 		m.lesson.open(opts.Lab, "")
+		m.announce = true
 	} else {
 		l, t := m.continueTarget()
 		m.home.selectLab(m, l, t)
@@ -129,14 +138,14 @@ func (m *Model) setStyles(dark bool) {
 
 // Init loads progress and asks the terminal for its background color.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.loadState(), m.pollTick()}
+	cmds := []tea.Cmd{m.loadState()}
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	if m.screen == screenLesson {
 		cmds = append(cmds, m.lesson.ensureRendered(m))
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, m.pollTick())...)
 }
 
 // ---- messages ----
@@ -147,6 +156,8 @@ type stateMsg struct {
 	started map[string]bool
 	here    string // lab id of Options.Dir, when it is inside a lab folder
 	stamp   stateStamp
+	reports map[string]savedReport // the last report of each lab checked
+	ui      *uiState
 	err     error
 }
 
@@ -186,7 +197,7 @@ func (m *Model) loadState() tea.Cmd {
 // pollTick schedules the next look at the progress file (one chain of ticks at a time).
 func (m *Model) pollTick() tea.Cmd {
 	if m.polling || m.opts.Workspace == nil {
-		return nil
+		return nil // no progress to poll (and no status to expire: nothing can be checked)
 	}
 	m.polling = true
 	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return stateTickMsg{} })
@@ -236,10 +247,28 @@ func readState(find func(bool) (*workspace.Workspace, error), c *course.Course, 
 			here = id
 		}
 	}
-	return stateMsg{ws: ws, state: st, started: started, here: here, stamp: stamp, err: err}
+	return stateMsg{ws: ws, state: st, started: started, here: here, stamp: stamp, err: err,
+		reports: loadReports(ws, st), ui: loadUI(ws)}
 }
 
-func (m *Model) setStatus(kind statusKind, s string) { m.status, m.statusKind = s, kind }
+func (m *Model) setStatus(kind statusKind, s string) {
+	m.status, m.statusKind, m.statusAt = s, kind, m.now()
+}
+
+// statusTTL is how long a status message stays: news go stale, a problem is read more slowly.
+func statusTTL(k statusKind) time.Duration {
+	if k == statusErr || k == statusWarn {
+		return 30 * time.Second
+	}
+	return 12 * time.Second
+}
+
+// expireStatus clears a status message that has been shown long enough.
+func (m *Model) expireStatus() {
+	if m.status != "" && m.now().Sub(m.statusAt) >= statusTTL(m.statusKind) {
+		m.status = ""
+	}
+}
 
 // applyState takes progress read from disk.
 func (m *Model) applyState(msg stateMsg) {
@@ -263,8 +292,19 @@ func (m *Model) applyState(msg stateMsg) {
 	if msg.started != nil {
 		m.started = msg.started
 	}
+	m.applyReports(msg.reports)
+	if m.ui == nil && msg.ui != nil {
+		m.ui = msg.ui // once: later polls must not undo positions of this session
+		if m.screen == screenLesson && m.lesson.lab != nil {
+			m.placeCursor(m.lesson.lab) // opened before progress was read (lab start N)
+		}
+	}
 	if msg.err != nil {
 		m.setStatus(statusWarn, msg.err.Error())
+	}
+	if l := m.lesson.lab; m.announce && msg.ws != nil && l != nil && m.started[l.ID] && msg.err == nil {
+		m.announce = false
+		m.setStatus(statusOK, m.codeIsIn(l))
 	}
 	if m.screen == screenHome && !m.home.moved {
 		l, t := m.continueTarget()
@@ -273,6 +313,12 @@ func (m *Model) applyState(msg stateMsg) {
 	if m.screen == screenLesson {
 		m.lesson.refreshPane(m)
 	}
+}
+
+// codeIsIn is the status that says where a started lab's code is, short enough for 80 columns
+// when the workspace is near.
+func (m *Model) codeIsIn(l *course.Lab) string {
+	return fmt.Sprintf("Your code: %s · edit it, c checks · e: how to open it", m.showPath(m.ws.LabDir(l.ID)))
 }
 
 // ---- update ----
@@ -297,6 +343,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case stateTickMsg:
 		m.polling = false
+		m.expireStatus()
 		return m, tea.Batch(m.pollState(), m.pollTick())
 
 	case tea.FocusMsg:
@@ -314,6 +361,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
+		m.refreshRunPane() // the elapsed seconds
 		return m, cmd
 
 	case checkEventMsg:
@@ -361,6 +409,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	// Typing a filter takes every printable key.
 	if m.screen == screenHome && m.home.typing && !key.Matches(msg, k.Interrupt) {
 		return m.home.update(m, msg)
+	}
+	if m.screen == screenLesson && m.lesson.search.typing && !m.help && !key.Matches(msg, k.Interrupt) {
+		return m.lesson.searchKey(m, msg)
 	}
 	switch {
 	case key.Matches(msg, k.Interrupt):
@@ -420,6 +471,9 @@ func (m *Model) FirstFrame() time.Duration { return m.firstFrame }
 
 // openLesson switches to a lesson, jumping to a task's section when taskID is set.
 func (m *Model) openLesson(l *course.Lab, taskID string) tea.Cmd {
+	if m.lesson.lab != l && m.run == nil {
+		m.status = "" // it was about the lesson left behind
+	}
 	m.screen = screenLesson
 	m.lesson.open(l, taskID)
 	return m.lesson.ensureRendered(m)
@@ -489,18 +543,21 @@ func (m *Model) firstUnfinished(l *course.Lab) string {
 }
 
 // continueTarget is where "continue" goes, like `lab check` with no argument: the lab whose
-// folder lab was started in, else the current lab if unfinished, else the first unfinished
-// lab; and its first unfinished task ("" when it is done).
+// folder lab was started in, else the current lab, while unfinished; a finished one hands over
+// to the next unfinished lab after it; else the first unfinished lab. The task is the lab's
+// first unfinished one ("" when every lab is done).
 func (m *Model) continueTarget() (*course.Lab, string) {
 	if len(m.course.Labs) == 0 {
 		return nil, ""
 	}
-	if l := labByID(m.course, m.here); l != nil {
-		return l, m.firstUnfinished(l)
-	}
-	if l := labByID(m.course, m.state.Current); l != nil {
-		if t := m.firstUnfinished(l); t != "" {
-			return l, t
+	for _, id := range []string{m.here, m.state.Current} {
+		if l := labByID(m.course, id); l != nil {
+			if t := m.firstUnfinished(l); t != "" {
+				return l, t
+			}
+			if n := m.nextUnfinished(l); n != nil {
+				return n, m.firstUnfinished(n)
+			}
 		}
 	}
 	for _, l := range m.course.Labs {
@@ -509,6 +566,17 @@ func (m *Model) continueTarget() (*course.Lab, string) {
 		}
 	}
 	return m.course.Labs[len(m.course.Labs)-1], "" // all done
+}
+
+// nextUnfinished is the first unfinished lab after l in course order (wrapping round), or nil.
+func (m *Model) nextUnfinished(l *course.Lab) *course.Lab {
+	i, n := m.labIndex(l), len(m.course.Labs)
+	for d := 1; d < n; d++ {
+		if x := m.course.Labs[(i+d)%n]; m.firstUnfinished(x) != "" {
+			return x
+		}
+	}
+	return nil
 }
 
 // allDone reports whether every lab passes.
@@ -587,7 +655,7 @@ func (m *Model) statusLine() string {
 	st := m.styles
 	msg := m.status
 	if m.run != nil {
-		msg = m.spinner.View() + " " + m.run.describe()
+		msg = m.spinner.View() + " " + m.run.describe(m.now())
 	}
 	style := st.Status
 	switch m.statusKind {
@@ -604,16 +672,25 @@ func (m *Model) statusLine() string {
 	return style.Render(truncate(firstLine(msg), m.width))
 }
 
-// labTitle is the lab's title from lab.toml, as `lab list` shows it; the lesson's H1 stays
-// inside the rendered lesson.
+// labTitle is how the app names a lab, topic first as `lab list` does: "Caching — Product
+// catalog over a slow database" (lab.toml's topic and title); the lesson's H1 stays inside the
+// rendered lesson.
 func labTitle(l *course.Lab) string {
-	if l.Title != "" {
-		return l.Title
+	if h := l.Heading(); h != "" {
+		return h
 	}
 	if l.Lesson != nil {
 		return l.Lesson.Title
 	}
 	return l.ID
+}
+
+// labTopic is the lab's topic alone ("Caching"), or its title when lab.toml has no topic.
+func labTopic(l *course.Lab) string {
+	if l.Topic != "" {
+		return l.Topic
+	}
+	return labTitle(l)
 }
 
 // keepHints carries hint counts revealed in memory (and being saved by another Cmd) into a

@@ -24,6 +24,9 @@ type checkRun struct {
 	done          chan checkDoneMsg
 	finished      chan struct{} // closed when the checker has returned
 	phase         checker.EventKind
+	detail        string          // what the phase is doing (Event.Detail)
+	steps         []checkStep     // the phases so far, for the progress log in the results pane
+	cold          bool            // the build compiles dependencies: say why it is slow
 	started       map[string]bool // tests started
 	finishedTests int
 	tasks         map[string]checker.Status // tasks graded so far
@@ -82,6 +85,7 @@ func (m *Model) startCheckFor(lab *course.Lab, trigger string) tea.Cmd {
 		done:     make(chan checkDoneMsg, 1),
 		finished: make(chan struct{}),
 		phase:    checker.Building,
+		steps:    []checkStep{{kind: checker.Building, at: m.now()}},
 		started:  map[string]bool{},
 		tasks:    map[string]checker.Status{},
 		begin:    m.now(),
@@ -145,35 +149,126 @@ func (m *Model) checkEvent(msg checkEventMsg) tea.Cmd {
 	}
 	ev := msg.ev
 	switch ev.Kind {
-	case checker.Building, checker.Running:
-		run.phase = ev.Kind
+	case checker.Services, checker.Waiting, checker.Building, checker.Running:
+		run.enter(ev.Kind, ev.Detail, m.now())
+		if ev.ColdCache && !run.cold {
+			run.cold = true
+			// Once per session, and only when nothing else is open: the log says why.
+			if !m.coldShown && m.screen == screenLesson && m.lesson.lab == run.lab && m.lesson.pane == nil {
+				m.coldShown = true
+				m.lesson.openPane(m, paneResults)
+			}
+		}
 	case checker.TestStarted:
-		run.phase = checker.Running
+		if run.phase != checker.Running {
+			run.enter(checker.Running, "", m.now())
+		}
 		run.started[ev.Test] = true
 	case checker.TestDone:
 		run.finishedTests++
 	case checker.TaskDone:
 		run.tasks[ev.TaskID] = ev.Status
 	}
+	m.refreshRunPane()
 	return m.waitCheck(run)
 }
 
-func (r *checkRun) describe() string {
-	if r.cancelled {
-		return "cancelling the check…"
+// checkStep is one phase of a check, for the progress log.
+type checkStep struct {
+	kind   checker.EventKind
+	detail string
+	at     time.Time
+}
+
+// enter moves the run to a phase; the same phase with the same detail is not a new step.
+func (r *checkRun) enter(kind checker.EventKind, detail string, now time.Time) {
+	if last := r.steps[len(r.steps)-1]; last.kind == kind && (last.detail == detail || detail == "") {
+		if detail != "" || r.detail == "" {
+			r.detail = detail
+		}
+		r.steps[len(r.steps)-1].detail = r.detail
+		return
 	}
-	what := "Checking " + r.lab.ID
-	if r.trigger != "" {
-		what = "Saved: checking " + r.lab.ID
+	if len(r.steps) == 1 && r.steps[0].detail == "" && r.steps[0].kind == checker.Building && kind != checker.Building && r.finishedTests == 0 {
+		// The placeholder step made when the run began, before the checker said anything.
+		r.steps = r.steps[:0]
 	}
-	if r.phase == checker.Building {
-		return what + " — building your code with the hidden tests…"
+	r.phase, r.detail = kind, detail
+	r.steps = append(r.steps, checkStep{kind: kind, detail: detail, at: now})
+}
+
+// phaseText says what a phase does, in the learner's words.
+func (r *checkRun) phaseText(kind checker.EventKind, detail string) string {
+	switch kind {
+	case checker.Services:
+		if detail == "" {
+			detail = "the lab's services"
+		}
+		return "starting " + detail
+	case checker.Waiting:
+		if detail == "" {
+			detail = "waiting for the build lab start began"
+		}
+		return detail
+	case checker.Building:
+		if detail == "" {
+			detail = "building your code with the hidden tests"
+		}
+		return detail
 	}
 	total := 0
 	for _, t := range r.lab.Tasks {
 		total += len(t.Tests)
 	}
-	return fmt.Sprintf("%s — %d/%d tests done, %d/%d tasks graded", what, r.finishedTests, total, len(r.tasks), len(r.lab.Tasks))
+	return fmt.Sprintf("running tests: %d/%d done, %d/%d tasks graded", r.finishedTests, total, len(r.tasks), len(r.lab.Tasks))
+}
+
+// describe is the status line of a running check: what, the phase, and seconds since it began
+// (a first check on a cold build cache takes minutes: the seconds show it is not hung).
+func (r *checkRun) describe(now time.Time) string {
+	if r.cancelled {
+		return "cancelling the check…"
+	}
+	what := "Checking " + r.lab.ID
+	switch r.trigger {
+	case "save":
+		what = "Saved: checking " + r.lab.ID
+	case "watch":
+		what = "Watching " + r.lab.ID + ": checking"
+	}
+	return fmt.Sprintf("%s · %s · %s", what, r.phaseText(r.phase, r.detail), seconds(now.Sub(r.begin)))
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%ds", int(d.Seconds())) }
+
+// coldNote says once why a first check is slow.
+const coldNote = "Why so slow? This is the first build of this lab on this machine: Go compiles its " +
+	"dependencies once (a minute or two on a slow machine) and keeps them in its build cache. " +
+	"Later checks reuse them and take seconds."
+
+// progressText is the results pane while a check runs: each phase with its duration.
+func (r *checkRun) progressText(now time.Time, spin string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Checking %s · %s\n\n", r.lab.ID, seconds(now.Sub(r.begin)))
+	for i, s := range r.steps {
+		end, mark := now, spin
+		if i+1 < len(r.steps) {
+			end, mark = r.steps[i+1].at, "✓"
+		}
+		fmt.Fprintf(&b, "%s %s · %s\n", mark, r.phaseText(s.kind, s.detail), seconds(end.Sub(s.at)))
+	}
+	if r.cold {
+		b.WriteString("\n" + coldNote + "\n")
+	}
+	return b.String()
+}
+
+// refreshRunPane redraws an open results pane of the lab being checked.
+func (m *Model) refreshRunPane() {
+	l := &m.lesson
+	if m.run != nil && l.pane != nil && l.pane.kind == paneResults && l.lab == m.run.lab {
+		l.refreshPane(m)
+	}
 }
 
 func (m *Model) checkDone(msg checkDoneMsg) tea.Cmd {
@@ -217,7 +312,7 @@ func (m *Model) summarize(lab *course.Lab, rep *checker.Report) {
 	showing := m.screen == screenLesson && l.lab == lab
 	switch {
 	case rep.Status == checker.Pass:
-		m.setStatus(statusOK, fmt.Sprintf("✓ All %d tasks pass (%v). Well done!", total, took))
+		m.setStatus(statusOK, fmt.Sprintf("✓ All %d tasks pass (%v). %s", total, took, m.nextStep(lab)))
 		if showing && l.pane != nil && l.pane.kind == paneResults {
 			l.refreshPane(m)
 		}
@@ -249,6 +344,23 @@ func (m *Model) summarize(lab *course.Lab, rep *checker.Report) {
 	if l.pane == nil || l.pane.kind == paneResults {
 		l.openPane(m, paneResults)
 	}
+}
+
+// nextStep says where to go after finishing a lab: the next unfinished lab, and how to open
+// or start it.
+func (m *Model) nextStep(lab *course.Lab) string {
+	next := m.nextUnfinished(lab)
+	if next == nil {
+		return "That was the last lab: the course is done. Well done!"
+	}
+	how := fmt.Sprintf("lab start %d", next.Number)
+	if m.labIndex(next) == m.labIndex(lab)+1 {
+		how = "] opens it"
+		if !m.started[next.ID] {
+			how += fmt.Sprintf(", s starts it (lab start %d)", next.Number)
+		}
+	}
+	return fmt.Sprintf("Next: %02d %s — %s.", next.Number, labTopic(next), how)
 }
 
 func taskIndex(lab *course.Lab, id string) int {
@@ -418,7 +530,7 @@ func (m *Model) startLab(lab *course.Lab) tea.Cmd {
 		return nil
 	}
 	if m.started[lab.ID] && m.ws != nil {
-		m.setStatus(statusInfo, fmt.Sprintf("%s is already started: your code is in %s", lab.ID, m.ws.LabDir(lab.ID)))
+		m.setStatus(statusInfo, m.codeIsIn(lab))
 		return nil
 	}
 	find, c, dir := m.opts.Workspace, m.course, m.opts.Dir
@@ -442,10 +554,10 @@ func (m *Model) labStarted(msg startedMsg) tea.Cmd {
 		return nil
 	}
 	m.Update(msg.state)
-	dir := msg.lab.ID
-	if m.ws != nil {
-		dir = m.ws.LabDir(msg.lab.ID)
+	if m.ws == nil {
+		m.setStatus(statusOK, "Started "+msg.lab.ID)
+		return nil
 	}
-	m.setStatus(statusOK, "Started: your code is in "+dir+" — edit it, then press c to check")
+	m.setStatus(statusOK, "Started. "+m.codeIsIn(msg.lab))
 	return nil
 }

@@ -63,7 +63,7 @@ func (h *homeModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		case "enter":
 			h.typing = false
 			if l := h.selected(m); l != nil && n == 1 {
-				return m.openLesson(l, "")
+				return m.resume(l)
 			}
 		case "backspace":
 			if r := []rune(h.query); len(r) > 0 {
@@ -96,15 +96,16 @@ func (h *homeModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.ClearFilter):
 		h.query, h.cursor = "", 0
 	case key.Matches(msg, k.Continue):
-		l, task := m.continueTarget()
-		if l == nil {
-			return nil
+		if l, _ := m.continueTarget(); l != nil {
+			return m.resume(l)
 		}
-		return m.openLesson(l, task)
 	case key.Matches(msg, k.Open):
 		if l := h.selected(m); l != nil {
-			return m.openLesson(l, "")
+			return m.resume(l)
 		}
+	case key.Matches(msg, k.Check):
+		// c checks inside a lesson; here it would have to guess which lab.
+		m.setStatus(statusInfo, "c checks a lab from its lesson: enter opens the selected one, r resumes where you left off")
 	}
 	return nil
 }
@@ -123,7 +124,7 @@ func (h *homeModel) view(m *Model) string {
 	}
 	left := st.Title.Render("lab") + st.Subtle.Render(" · back-end engineering in Go")
 	right := st.Subtle.Render(fmt.Sprintf("%d/%d lessons done", done, total))
-	b.WriteString(spread(left, right, min(w, 110)) + "\n\n")
+	b.WriteString(spread(left, right, homeWidth(m)) + "\n\n")
 
 	// Continue.
 	if l, task := m.continueTarget(); l != nil {
@@ -136,7 +137,7 @@ func (h *homeModel) view(m *Model) string {
 		default:
 			line += " — every task passes"
 		}
-		b.WriteString(st.Continue.Render(truncate(line, w-12)) + st.Faint.Render("  (c)") + "\n")
+		b.WriteString(st.Continue.Render(truncate(line, w-12)) + st.Faint.Render("  (r)") + "\n")
 	}
 
 	// Filter.
@@ -164,10 +165,18 @@ func (h *homeModel) view(m *Model) string {
 		b.WriteString(st.Subtle.Render("  No lesson matches. Esc clears the filter.") + "\n")
 		rows--
 	}
-	for i := h.top; i < len(labs) && i < h.top+rows; i++ {
+	// A tall screen has room for each lesson's summary under its title.
+	tall := len(labs) > 0 && 2*len(labs) <= rows
+	used := 0
+	for i := h.top; i < len(labs) && used < rows; i++ {
 		b.WriteString(h.row(m, labs[i], i == h.cursor) + "\n")
+		used++
+		if tall {
+			b.WriteString("      " + st.Faint.Render(truncate(labs[i].Summary, homeWidth(m)-8)) + "\n")
+			used++
+		}
 	}
-	for i := len(labs) - h.top; i < rows; i++ {
+	for ; used < rows; used++ {
 		b.WriteString("\n")
 	}
 
@@ -191,12 +200,12 @@ func (h *homeModel) view(m *Model) string {
 	for len(detail) < 2 {
 		detail = append(detail, "")
 	}
-	b.WriteString("\n" + strings.Join(detail, "\n") + "\n")
+	b.WriteString(m.statusLine() + "\n" + strings.Join(detail, "\n") + "\n")
 
 	if h.typing {
 		b.WriteString(m.footer([]footItem{{"type", "to filter"}, {"enter", "keep"}, {"esc", "clear"}, {"↑/↓", "move"}}))
 	} else {
-		b.WriteString(m.footer([]footItem{{"↑/↓", "move"}, {"enter", "open"}, {"c", "continue"}, {"/", "filter"}, {"?", "help"}, {"q", "quit"}}))
+		b.WriteString(m.footer([]footItem{{"↑/↓", "move"}, {"enter", "open"}, {"r", "resume"}, {"/", "filter"}, {"?", "help"}, {"q", "quit"}}))
 	}
 	return m.frame(b.String())
 }
@@ -204,7 +213,7 @@ func (h *homeModel) view(m *Model) string {
 // row is one lesson: number, title, services, progress and a done mark.
 func (h *homeModel) row(m *Model, l *course.Lab, sel bool) string {
 	st := m.styles
-	w := min(m.width, 110)
+	w := homeWidth(m)
 	passed, total := m.passing(l), len(l.Tasks)
 	mark := " "
 	switch {
@@ -248,6 +257,10 @@ func lessonH1(l *course.Lab) string {
 	}
 	return ""
 }
+
+// homeWidth is how wide the lessons list is drawn: the screen, up to a width where the columns
+// still read as rows.
+func homeWidth(m *Model) int { return min(m.width, 150) }
 
 // spread puts left and right on one line of width w.
 func spread(left, right string, w int) string {

@@ -13,7 +13,9 @@ type keyMap struct {
 	Open, Continue, Filter, ClearFilter key.Binding
 	// lesson
 	NextTask, PrevTask, Jump, Check, Cancel, Results, Hint, Watch, Workspace, Start,
-	NextLesson, PrevLesson, Back key.Binding
+	NextLesson, PrevLesson, Back, Tasks key.Binding
+	// searching the lesson
+	Search, SearchNext, SearchPrev key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -35,7 +37,7 @@ func newKeyMap() keyMap {
 		Bottom:   b([]string{"G", "end"}, "G/end", "go to bottom"),
 
 		Open:        b([]string{"enter", "right", "l"}, "enter", "open the lesson"),
-		Continue:    b([]string{"c"}, "c", "continue where you left off"),
+		Continue:    b([]string{"r"}, "r", "resume: continue where you left off"),
 		Filter:      b([]string{"/"}, "/", "filter lessons (type, enter to keep, esc to clear)"),
 		ClearFilter: b([]string{"esc"}, "esc", "clear the filter"),
 
@@ -46,12 +48,17 @@ func newKeyMap() keyMap {
 		Cancel:     b([]string{"x"}, "x", "cancel the running check"),
 		Results:    b([]string{"o"}, "o", "open/close the selected task's results"),
 		Hint:       b([]string{"h"}, "h", "show the next hint for the selected task"),
-		Watch:      b([]string{"w"}, "w", "watch mode: re-check on every save"),
+		Watch:      b([]string{"w"}, "w", "watch mode: check now, then on every save"),
 		Workspace:  b([]string{"e"}, "e", "where your code is and how to open it"),
 		Start:      b([]string{"s"}, "s", "start the lab (copy the starter code)"),
 		NextLesson: b([]string{"]"}, "]", "next lesson"),
 		PrevLesson: b([]string{"["}, "[", "previous lesson"),
-		Back:       b([]string{"esc", "backspace"}, "esc", "close the pane / back to lessons"),
+		Back:       b([]string{"esc", "backspace"}, "esc", "close the pane / end the search / back to lessons"),
+		Tasks:      b([]string{"t"}, "t", "show or hide the task list (more room for the lesson)"),
+
+		Search:     b([]string{"/"}, "/", "search the lesson (type, enter to keep, esc to leave)"),
+		SearchNext: b([]string{"n"}, "n", "next match (while searching; else next task)"),
+		SearchPrev: b([]string{"N"}, "N", "previous match"),
 	}
 }
 
@@ -60,7 +67,8 @@ func (k keyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"Lessons list", []key.Binding{k.Up, k.Down, k.Open, k.Continue, k.Filter, k.ClearFilter, k.Top, k.Bottom}},
 		{"Lesson", []key.Binding{k.Up, k.Down, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp, k.Top, k.Bottom,
-			k.NextTask, k.PrevTask, k.Jump, k.NextLesson, k.PrevLesson, k.Back}},
+			k.NextTask, k.PrevTask, k.Jump, k.Tasks, k.NextLesson, k.PrevLesson, k.Back}},
+		{"Search", []key.Binding{k.Search, k.SearchNext, k.SearchPrev}},
 		{"Checking", []key.Binding{k.Check, k.Cancel, k.Results, k.Hint, k.Watch, k.Workspace, k.Start}},
 		{"Everywhere", []key.Binding{k.Help, k.Quit, k.Interrupt}},
 	}
@@ -77,5 +85,5 @@ func (k keyMap) homeShort() []key.Binding {
 }
 
 func (k keyMap) lessonShort() []key.Binding {
-	return []key.Binding{k.NextTask, k.Check, k.Results, k.Hint, k.Watch, k.Workspace, k.Back, k.Help}
+	return []key.Binding{k.NextTask, k.Check, k.Results, k.Hint, k.Watch, k.Workspace, k.Search, k.Tasks, k.Back, k.Help}
 }

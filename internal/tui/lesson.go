@@ -22,7 +22,15 @@ type lessonModel struct {
 	shown renderKey // what the viewport holds; zero when nothing yet
 	padH  int       // the viewport height its end padding was made for
 	jump  string    // task whose section to scroll to once rendered
-	pane  *paneModel
+	// restore is the reading position (a fraction of the lines) to scroll to when the lesson is
+	// first shown: where the learner left it last time.
+	restore float64
+	pane    *paneModel
+	// search is `/` in the lesson text.
+	search searchState
+	// tasksToggled: t changed the task panel from its default: unfolded on a narrow screen
+	// (folded, it takes two rows so the lesson gets the rest), hidden on a side-by-side one.
+	tasksToggled bool
 }
 
 func newLesson() lessonModel {
@@ -42,6 +50,8 @@ func (l *lessonModel) open(lab *course.Lab, taskID string) {
 	if l.lab != lab {
 		l.pane = nil
 		l.sel = 0
+		l.restore = 0
+		l.search = searchState{}
 		l.shown = renderKey{}
 		l.vp.SetContent("")
 		l.vp.SetYOffset(0)
@@ -55,34 +65,78 @@ func (l *lessonModel) open(lab *course.Lab, taskID string) {
 	}
 }
 
-// layout is the geometry of the lesson screen.
+// layout is the geometry of the lesson screen. Three shapes:
+//   - narrow (< 100 columns): the lesson above a folded task line (two rows); t unfolds the
+//     task list in a box. A pane (results, hints, code) covers the lesson.
+//   - side (100-159): the lesson beside the task panel; t hides the panel. A pane covers the
+//     lesson.
+//   - wide (160+): the lesson at a readable measure on the left; on the right the task list
+//     and, below it, the pane, so results and the lesson are read side by side.
 type layout struct {
-	side      bool // task panel beside the lesson (wide terminals) or below it
+	side      bool // task panel beside the lesson
+	folded    bool // narrow: the task panel is two unboxed lines
+	hidden    bool // side: the task panel is hidden (t)
+	wide      bool // the pane sits under the task panel instead of over the lesson
 	vpW, vpH  int  // lesson viewport
 	panelW    int  // outer width of the task panel
 	panelH    int  // outer height of the task panel
 	panelRows int  // lines of task rows that fit (a long title takes more than one)
+	paneW     int  // outer size of the pane
+	paneH     int
 	bodyH     int
 }
+
+// wideAt is the width from which the pane moves beside the lesson.
+const wideAt = 160
 
 func (l *lessonModel) layout(m *Model) layout {
 	const chrome = 3 // header, status, footer
 	var g layout
 	g.bodyH = max(4, m.height-chrome)
-	if m.width >= 100 {
+	switch {
+	case m.width >= wideAt:
+		g.side, g.wide = true, true
+		g.vpW = min(maxProse+2, m.width*11/20)
+		g.vpH = g.bodyH
+		g.panelW = m.width - g.vpW - 1
+		need := l.taskLineCount(m, g.panelW-4)
+		g.panelRows = max(1, min(need, g.bodyH-2-1-4))
+		g.panelH = g.bodyH
+		if l.pane != nil {
+			// Tasks on top, as tall as they need (up to half), the pane below.
+			g.panelRows = max(1, min(need, g.bodyH/2-2-1-2))
+			g.panelH = g.panelRows + 2 + 1 + 2
+			g.paneW, g.paneH = g.panelW, g.bodyH-g.panelH
+		}
+		return g
+	case m.width >= 100:
 		g.side = true
+		g.hidden = l.tasksToggled
 		g.panelW = min(48, max(34, m.width/3))
+		if g.hidden {
+			g.panelW = 0
+		}
 		g.vpW = m.width - g.panelW - 1
+		if g.hidden {
+			g.vpW = m.width
+		}
 		g.vpH = g.bodyH
 		g.panelH = g.bodyH
 		g.panelRows = max(1, min(l.taskLineCount(m, g.panelW-4), g.bodyH-2-1-4))
+		g.paneW, g.paneH = g.vpW, g.vpH
 		return g
 	}
 	g.panelW = m.width
-	g.panelRows = max(1, min(l.taskLineCount(m, g.panelW-4), max(3, g.bodyH/4)))
-	g.panelH = g.panelRows + 2 /*border*/ + 1 /*title*/ + 1 /*detail*/
 	g.vpW = m.width
+	if !l.tasksToggled {
+		g.folded = true
+		g.panelH = 2
+	} else {
+		g.panelRows = max(1, min(l.taskLineCount(m, g.panelW-4), max(3, g.bodyH/3)))
+		g.panelH = g.panelRows + 2 /*border*/ + 1 /*title*/ + 1 /*detail*/
+	}
 	g.vpH = max(3, g.bodyH-g.panelH)
+	g.paneW, g.paneH = g.vpW, g.vpH
 	return g
 }
 
@@ -214,7 +268,8 @@ func (l *lessonModel) show(m *Model, k renderKey, r *rendered) {
 	if sameLesson {
 		l.vp.SetYOffset(int(frac * float64(r.Lines)))
 	} else {
-		l.vp.SetYOffset(0)
+		l.vp.SetYOffset(int(l.restore * float64(r.Lines)))
+		l.restore = 0
 	}
 	l.applyJump(r)
 }
@@ -254,16 +309,37 @@ func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	if l.pane != nil {
 		scroll = &l.pane.vp
 	}
+	if l.search.query != "" && l.pane == nil {
+		switch {
+		case key.Matches(msg, k.SearchNext):
+			l.step(1)
+			return nil
+		case key.Matches(msg, k.SearchPrev):
+			l.step(-1)
+			return nil
+		case key.Matches(msg, k.Back):
+			l.search = searchState{}
+			return nil
+		}
+	}
 	switch {
+	case key.Matches(msg, k.Search):
+		l.pane = nil // the search is in the lesson text
+		l.search = searchState{typing: true}
+		return nil
+	case key.Matches(msg, k.Tasks):
+		l.tasksToggled = !l.tasksToggled
+		return l.resize(m)
 	case key.Matches(msg, k.Back):
 		if l.pane != nil {
 			l.pane = nil
 			return nil
 		}
+		save := m.remember()
 		m.screen = screenHome
 		m.home.selectLab(m, l.lab, "")
-		m.home.moved = true  // stay on the lab just left
-		return m.loadState() // the home's counts and "continue" as they are now
+		m.home.moved = true                   // stay on the lab just left
+		return tea.Batch(save, m.loadState()) // the home's counts and "continue" as they are now
 
 	case key.Matches(msg, k.Up):
 		scroll.ScrollUp(1)
@@ -293,6 +369,9 @@ func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		l.jumpTo(m)
 		l.refreshPane(m)
+		if l.pane != nil {
+			l.pane.vp.GotoTop() // another task's results start at their beginning
+		}
 	case key.Matches(msg, k.Jump):
 		l.jumpTo(m)
 	case key.Matches(msg, k.NextLesson), key.Matches(msg, k.PrevLesson):
@@ -305,7 +384,7 @@ func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		if i < 0 || i >= len(m.course.Labs) {
 			return nil
 		}
-		return m.openLesson(m.course.Labs[i], "")
+		return m.resume(m.course.Labs[i])
 	case key.Matches(msg, k.Check):
 		return m.startCheck(l.lab)
 	case key.Matches(msg, k.Cancel):
@@ -335,9 +414,8 @@ func (l *lessonModel) update(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (l *lessonModel) openPane(m *Model, kind paneKind) {
-	g := l.layout(m)
 	l.pane = newPane(kind)
-	l.pane.resize(g)
+	l.pane.resize(l.layout(m)) // the layout depends on whether a pane is open
 	l.refreshPane(m)
 }
 
@@ -376,26 +454,42 @@ func (l *lessonModel) view(m *Model) string {
 	header := spread(left, strings.Join(right, " "), m.width)
 
 	// Body.
-	var main string
-	if l.pane != nil {
+	main := l.lessonView(m, g)
+	if l.pane != nil && !g.wide {
 		main = l.pane.view(m, g)
-	} else if l.shown == (renderKey{}) {
-		main = lipgloss.NewStyle().Width(g.vpW).Height(g.vpH).Render(st.Subtle.Render("  Rendering the lesson…"))
-	} else {
-		main = l.vp.View()
 	}
-	main = fitBlock(main, g.vpW, g.vpH)
 	panel := l.panelView(m, g)
 	var body string
-	if g.side {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, main, " ", panel)
-	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, main, panel)
+	switch {
+	case g.wide:
+		lesson := fitBlock(l.lessonView(m, g), g.vpW, g.vpH)
+		right := panel
+		if l.pane != nil {
+			right = lipgloss.JoinVertical(lipgloss.Left, panel, l.pane.view(m, g))
+		}
+		body = lipgloss.JoinHorizontal(lipgloss.Top, lesson, " ", right)
+	case g.hidden:
+		body = fitBlock(main, g.vpW, g.vpH)
+	case g.side:
+		body = lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(main, g.vpW, g.vpH), " ", panel)
+	default:
+		body = lipgloss.JoinVertical(lipgloss.Left, fitBlock(main, g.vpW, g.vpH), panel)
 	}
 
 	footer := m.footer([]footItem{{"n/p", "task"}, {"c", "check"}, {"o", "results"}, {"h", "hint"},
-		{"w", "watch"}, {"e", "code"}, {"esc", "back"}, {"?", "help"}})
+		{"w", "watch"}, {"e", "code"}, {"/", "search"}, {"t", "tasks"}, {"esc", "back"}, {"?", "help"}})
+	if l.search.active() {
+		footer = l.searchFooter(m)
+	}
 	return m.frame(header + "\n" + body + "\n" + m.statusLine() + "\n" + footer)
+}
+
+// lessonView is the lesson text (with search matches marked), or a word while it renders.
+func (l *lessonModel) lessonView(m *Model, g layout) string {
+	if l.shown == (renderKey{}) {
+		return lipgloss.NewStyle().Width(g.vpW).Height(g.vpH).Render(m.styles.Subtle.Render("  Rendering the lesson…"))
+	}
+	return l.highlight(m, l.vp.View())
 }
 
 // taskRows are the task list's rows, each task on as many lines as its title needs: a cursor
@@ -460,6 +554,12 @@ func (l *lessonModel) taskLineCount(m *Model, w int) int {
 // panelView is the task list with statuses, and a few lines about the selected task.
 func (l *lessonModel) panelView(m *Model, g layout) string {
 	st := m.styles
+	if g.hidden {
+		return ""
+	}
+	if g.folded {
+		return l.foldedPanel(m, g)
+	}
 	inner := g.panelW - 4 // border and padding
 	tasks := l.lab.Tasks
 	passed := m.passing(l.lab)
@@ -521,4 +621,24 @@ func (l *lessonModel) panelView(m *Model, g layout) string {
 		lines = lines[:h]
 	}
 	return st.Panel.Width(g.panelW).Render(strings.Join(lines, "\n"))
+}
+
+// foldedPanel is the task panel in two lines under the lesson (narrow screens): a rule with
+// the count, then the selected task, its mark and state.
+func (l *lessonModel) foldedPanel(m *Model, g layout) string {
+	st := m.styles
+	head := st.PanelTitle.Render("Tasks") + st.Subtle.Render(fmt.Sprintf(" %d/%d pass", m.passing(l.lab), len(l.lab.Tasks)))
+	keys := st.Faint.Render(" n/p next · t all tasks ")
+	rule := g.panelW - lipgloss.Width(head) - lipgloss.Width(keys) - 3
+	line1 := st.Faint.Render("─ ") + head + " " + st.Faint.Render(strings.Repeat("─", max(0, rule))) + keys
+	t := l.selectedTask()
+	if t == nil {
+		return truncate(line1, g.panelW) + "\n"
+	}
+	mark, _ := m.taskMark(l.lab, t.ID)
+	line2 := st.Match.Render("›") + " " + mark + " " + st.Header.Render(t.Title)
+	if d := m.taskDetail(l.lab, t, g.panelW, true); len(d) > 0 {
+		line2 += st.Faint.Render(" · ") + d[0]
+	}
+	return truncate(line1, g.panelW) + "\n" + truncate(line2, g.panelW)
 }

@@ -34,9 +34,9 @@ func newPane(kind paneKind) *paneModel {
 }
 
 func (p *paneModel) resize(g layout) {
-	p.width = max(10, g.vpW-4)
+	p.width = max(10, g.paneW-4)
 	p.vp.SetWidth(p.width)
-	p.vp.SetHeight(max(1, g.vpH-2-2)) // border, title and its gap
+	p.vp.SetHeight(max(1, g.paneH-2-2)) // border, title and its gap
 	p.setBody()
 }
 
@@ -69,7 +69,7 @@ func (p *paneModel) view(m *Model, g layout) string {
 	}
 	head := spread(title, more+st.Faint.Render(" esc"), p.width)
 	content := head + "\n\n" + p.vp.View()
-	return st.Pane.Width(g.vpW).Height(g.vpH).MaxHeight(g.vpH).Render(content)
+	return st.Pane.Width(g.paneW).Height(g.paneH).MaxHeight(g.paneH).Render(content)
 }
 
 // paneContent builds a pane's title and text for the selected task.
@@ -108,7 +108,7 @@ func (m *Model) paneContent(kind paneKind) (string, string) {
 	}
 	title := "Results · " + t.Title
 	if m.run != nil && m.run.lab == lab {
-		return title, "A check is running…"
+		return title, m.run.progressText(m.now(), m.spinner.View())
 	}
 	if rep == nil {
 		return title, "No results yet in this session. Press c to check your code."
@@ -128,7 +128,9 @@ func (m *Model) paneContent(kind paneKind) (string, string) {
 		return title, b.String()
 	}
 	fmt.Fprintf(&b, "Task %s: %s\n", r.ID, strings.ToUpper(string(r.Status)))
-	if r.Message != "" && r.Status != checker.Pass {
+	// The task's message is its first failing test's: print it only when no test says it, so
+	// each failure shows once (rows are scarce at 80x24).
+	if r.Message != "" && r.Status != checker.Pass && !testSays(r.Tests, r.Message) {
 		b.WriteString(r.Message + "\n")
 	}
 	for _, tr := range r.Tests {
@@ -147,6 +149,16 @@ func (m *Model) paneContent(kind paneKind) (string, string) {
 		b.WriteString("\nStuck? h shows a hint.")
 	}
 	return title, b.String()
+}
+
+func testSays(tests []checker.TestResult, msg string) bool {
+	msg = strings.TrimSpace(msg)
+	for _, t := range tests {
+		if strings.Contains(t.Message, msg) {
+			return true
+		}
+	}
+	return false
 }
 
 func plainMark(s checker.Status) string {
@@ -188,7 +200,13 @@ func (m *Model) workspaceText() string {
 	if ed == "" {
 		b.WriteString("($EDITOR is not set: use your editor's name, like code, vim or nano.)\n\n")
 	}
-	fmt.Fprintf(&b, "Run the service yourself:\n\n    cd %s && go run .\n\n", shellQuote(dir))
+	if len(lab.Services) > 0 {
+		// go run . needs the lab's services and their URLs in the environment, as the check has.
+		fmt.Fprintf(&b, "Run the service yourself (%s first, then its URLs, then your code):\n\n", strings.Join(lab.Services, " and "))
+		fmt.Fprintf(&b, "    lab services up %d\n    eval \"$(lab services env %d)\"\n    cd %s && go run .\n\n", lab.Number, lab.Number, shellQuote(dir))
+	} else {
+		fmt.Fprintf(&b, "Run the service yourself:\n\n    cd %s && go run .\n\n", shellQuote(dir))
+	}
 	fmt.Fprintf(&b, "Check from a terminal:  lab check %d    ·  re-check on save:  lab watch %d", lab.Number, lab.Number)
 	return b.String()
 }

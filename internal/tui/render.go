@@ -33,11 +33,16 @@ func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) 
 	if width < 20 {
 		width = 20
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStyles(lessonStyle(style)), glamour.WithWordWrap(width))
+	styleOpt := glamour.WithStyles(lessonStyle(style))
+	r, err := glamour.NewTermRenderer(styleOpt, glamour.WithWordWrap(width))
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Render(string(stripFrontMatter(l.Source)))
+	src, code := extractCode(stripFrontMatter(l.Source))
+	out, err := r.Render(string(reflow(src)))
+	if err == nil {
+		out, err = putCode(hangIndent(out, width), code, styleOpt, width+2)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", l.Path, err)
 	}
@@ -77,6 +82,9 @@ func lessonStyle(style string) gansi.StyleConfig {
 	cfg.H4 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Color: &minor}}
 	cfg.H5 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &on, Italic: &on, Color: &minor}}
 	cfg.H6 = gansi.StyleBlock{StylePrimitive: gansi.StylePrimitive{Bold: &off, Italic: &on, Color: &minor}}
+	// Inline code without the padding glamour puts around it ("  code  " read as two spaces
+	// either side in running text); its colours set it apart.
+	cfg.Code.Prefix, cfg.Code.Suffix = "", ""
 	return cfg
 }
 

@@ -36,6 +36,9 @@ type Styles struct {
 	HelpGroup  lipgloss.Style
 	Code       lipgloss.Style // paths and commands
 	Spinner    lipgloss.Style
+	// SearchMatch marks a match of `/` in the lesson; SearchCurrent the one n/N went to.
+	SearchMatch   lipgloss.Style
+	SearchCurrent lipgloss.Style
 
 	GlamourStyle string // "dark" or "light", for glamour.WithStandardStyle
 }
@@ -85,5 +88,7 @@ func NewStyles(dark bool) Styles {
 	s.HelpGroup = lipgloss.NewStyle().Foreground(text).Bold(true).Underline(true)
 	s.Code = lipgloss.NewStyle().Foreground(codeFg)
 	s.Spinner = lipgloss.NewStyle().Foreground(accent)
+	s.SearchMatch = lipgloss.NewStyle().Background(selBg).Foreground(text)
+	s.SearchCurrent = lipgloss.NewStyle().Background(yellow).Foreground(lipgloss.Color("#000000")).Bold(true)
 	return s
 }

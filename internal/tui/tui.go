@@ -5,7 +5,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -53,6 +56,10 @@ type Options struct {
 	Theme  string // "dark" or "light" forces the palette; "" asks the terminal
 	Watch  watch.Options
 	Now    func() time.Time
+	// Out, when set, gets a few lines after the app ends: where the code of the last lesson
+	// shown is and how to check it, so they stay on the learner's screen (the app's own
+	// screen is gone with the alt screen).
+	Out io.Writer
 }
 
 // startTime is when the process started, near enough: first-frame timing is measured from it.
@@ -69,6 +76,9 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 		m = fm
 	}
 	m.shutdown()
+	if cmd := m.remember(); cmd != nil {
+		cmd() // the reading position, before the process ends
+	}
 	if err != nil && ctx.Err() != nil {
 		err = nil // interrupted from outside: not an error of the app
 	}
@@ -80,6 +90,9 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) error
 			end = "error: " + err.Error()
 		}
 		_ = os.WriteFile(trace, []byte(fmt.Sprintf("first-frame %v\nexit %s\n", m.firstFrame, end)), 0o644)
+	}
+	if err == nil && opts.Out != nil {
+		fmt.Fprint(opts.Out, m.farewell())
 	}
 	if err != nil {
 		if m.firstFrame == 0 {
@@ -95,4 +108,35 @@ func editorFromEnv() string {
 		return v
 	}
 	return os.Getenv("EDITOR")
+}
+
+// farewell is what stays on the screen after quitting: where the code of the lesson last shown
+// is and the commands to check it, as `lab start` prints without a terminal. "" when that lab
+// is not started.
+func (m *Model) farewell() string {
+	l := m.lesson.lab
+	if l == nil || m.ws == nil || !m.started[l.ID] {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your code:   %s\n", m.showPath(m.ws.LabDir(l.ID)))
+	fmt.Fprintf(&b, "Check it:    lab check %d   (or c in the workbench: lab)\n", l.Number)
+	fmt.Fprintf(&b, "Stuck?       lab hint %d\n", l.Number)
+	return b.String()
+}
+
+// showPath shortens a path for the screen: relative to the folder lab was started in when that
+// is shorter ("./lab-work/05-caching"), else as it is.
+func (m *Model) showPath(p string) string {
+	if m.opts.Dir == "" {
+		return p
+	}
+	r, err := filepath.Rel(m.opts.Dir, p)
+	if err != nil || filepath.IsAbs(r) || len(r) >= len(p) {
+		return p
+	}
+	if r == "." || strings.HasPrefix(r, "..") {
+		return r
+	}
+	return "./" + r
 }

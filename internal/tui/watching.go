@@ -56,15 +56,15 @@ func (m *Model) watchStarted(msg watchStartedMsg) tea.Cmd {
 	if msg.w.Mode == watch.ModePoll {
 		m.setStatus(statusWarn, "Watch mode on, "+msg.w.Describe())
 	} else {
-		m.setStatus(statusOK, fmt.Sprintf("Watch mode on: every save in %s re-checks it (w stops).", msg.lab.ID))
+		m.setStatus(statusOK, fmt.Sprintf("Watch mode on: checking %s now, then on every save (w stops).", msg.lab.ID))
 	}
-	cmds := []tea.Cmd{}
 	if m.run == nil {
-		cmds = append(cmds, m.waitWatch(msg.w))
-	} else {
-		msg.w.Pause()
+		// Check at once: the learner wants to know where they stand now, not after a save.
+		// The watcher is paused during the run; checkDone starts waiting on it.
+		return m.startCheckFor(msg.lab, "watch")
 	}
-	return tea.Batch(cmds...)
+	msg.w.Pause()
+	return nil
 }
 
 // waitWatch waits for the next debounced save.

@@ -350,3 +350,19 @@ func copyTree(src, dst string, keep map[string]bool) error {
 		return os.WriteFile(out, data, 0o644)
 	})
 }
+
+// WriteMeta saves a file under .lab/ that is not the progress (a check's last report, the
+// workbench's reading positions), atomically: a crash leaves the old file or the new one. name
+// is slash-separated and relative to .lab/.
+func (w *Workspace) WriteMeta(name string, data []byte) error {
+	p := filepath.Join(w.metaDir(), filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(p, data, 0o644)
+}
+
+// ReadMeta reads a file WriteMeta saved; a missing file is fs.ErrNotExist.
+func (w *Workspace) ReadMeta(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(w.metaDir(), filepath.FromSlash(name)))
+}
