@@ -93,6 +93,9 @@ func (d *Deadline) Set(t time.Time) {
 	}
 }
 
+// Get returns the current deadline.
+func (d *Deadline) Get() time.Time { return d.get() }
+
 func (d *Deadline) get() time.Time {
 	d.mu.Lock()
 	defer d.mu.Unlock()
