@@ -279,6 +279,19 @@ func TestOAuthCallbackChecksState(t *testing.T) {
 	if (r.code != http.StatusBadRequest && r.code != http.StatusUnauthorized) || r.cookie("session") != nil {
 		t.Fatalf("replaying the first callback, %s: got %s, want 400 (or 401) and no session: a state works once (a.pending.Take)", r.req, r)
 	}
+
+	// The provider refuses a used code, so the replay above is refused even when the state is
+	// not taken. A finished state with a code the provider would still accept must be refused by
+	// the app itself.
+	before, _, _ = p.counts()
+	fresh := url.Values{"code": {p.approve(q1, "4242")}, "state": {q1.Get("state")}}
+	r = callback(t, app, fresh, cookies1)
+	if r.code != http.StatusBadRequest || r.cookie("session") != nil {
+		t.Fatalf("callback with the state of a sign-in that already finished and a new code, %s: got %s, want 400 and no session\nhint: a state works once: take it out of a.pending when the callback uses it (a.pending.Take), before talking to the provider", r.req, r)
+	}
+	if after, _, _ := p.counts(); after != before {
+		t.Fatalf("callback with the state of a sign-in that already finished, %s: the app called the provider's /token, want it to stop at the state check", r.req)
+	}
 }
 
 func TestOAuthCallbackRejectsFailedSignIn(t *testing.T) {

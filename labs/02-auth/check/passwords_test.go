@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -146,5 +147,39 @@ func TestSignupValidatesPassword(t *testing.T) {
 	r.decode(t, &v)
 	if v.Role != "admin" {
 		t.Fatalf("%s with Config.Admins = [root]: got %s, want role admin", r.req, r)
+	}
+}
+
+// TestLoginHashesForUnknownUsers compares the CPU time of logins, not their wall-clock time: a
+// login for an unknown user that skips the password hash costs about a hundredth of one that
+// runs bcrypt, whatever else the machine is doing, while both paths doing the work cost about
+// the same.
+func TestLoginHashesForUnknownUsers(t *testing.T) {
+	const cost = 9 // about 30 ms of CPU per hash: large next to everything else a login does
+	app, _ := newTestApp(t, func(c *Config) { c.PasswordCost = cost })
+	signup(t, app, "ada", "correct horse battery")
+	wantCode(t, do(t, app, "POST", "/login", creds{"ada", "correct horse battery"}), http.StatusOK, "")
+
+	const rounds = 3
+	var wrongCPU, unknownCPU time.Duration
+	for i := range rounds {
+		start := labCPUTime()
+		r := do(t, app, "POST", "/login", creds{"ada", fmt.Sprintf("not her password %d", i)})
+		wrongCPU += labCPUTime() - start
+		wantCode(t, r, http.StatusUnauthorized, "")
+
+		start = labCPUTime()
+		r = do(t, app, "POST", "/login", creds{fmt.Sprintf("nobody%d", i), fmt.Sprintf("not her password %d", i)})
+		unknownCPU += labCPUTime() - start
+		wantCode(t, r, http.StatusUnauthorized, "an unknown user gets the same 401 as a wrong password")
+	}
+	if wrongCPU <= 0 {
+		t.Skip("this system does not report CPU time")
+	}
+	if unknownCPU*4 < wrongCPU {
+		t.Fatalf("%d logins as the unknown users nobody0..%d used %v of CPU; %d logins as ada with a wrong password used %v (PasswordCost %d): "+
+			"the unknown-user path does far less work (it skips the password hash, or hashes at a lower cost), so an attacker can tell from the response time which usernames exist\n"+
+			"hint: when the user does not exist, still hash the attempt at a.cfg.PasswordCost (or compare it with a dummy hash made at that cost), so both failures do the same work",
+			rounds, rounds-1, unknownCPU.Round(time.Microsecond), rounds, wrongCPU.Round(time.Microsecond), cost)
 	}
 }
