@@ -48,35 +48,7 @@ problems.`,
 	check.Flags().IntVar(&vopts.Count, "count", 1, "grade the solution, alternatives and wrong variants this many times each")
 	check.Flags().IntVar(&vopts.RaceCount, "race-count", 0, "times to grade wrong variants marked race = true (default: --count)")
 	check.Flags().BoolVar(&vopts.RequireVariants, "require-variants", false, "a task without a wrong variant, or a lab with fewer than two alternatives, is a problem")
-	warm := &cobra.Command{
-		Use:    "warm <lab>",
-		Short:  "Compile a started lab with its hidden tests to warm the build cache",
-		Hidden: true, // `lab start` runs it in the background
-		Args:   cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.course()
-			if err != nil {
-				return err
-			}
-			l, err := a.lab(c, args[0])
-			if err != nil {
-				return err
-			}
-			w, err := a.workspace(false)
-			if err != nil {
-				return err
-			}
-			if !w.Started(l.ID) {
-				return usageErr(fmt.Errorf("%s is not started", l.ID))
-			}
-			err = checker.Warm(cmd.Context(), checker.Options{Course: c, Lab: l, Dir: w.LabDir(l.ID)})
-			if errors.Is(err, checker.ErrEnvironment) {
-				return envErr(err)
-			}
-			return err
-		},
-	}
-	dev.AddCommand(check, warm)
+	dev.AddCommand(check, newDevWarmCmd(a))
 	return dev
 }
 

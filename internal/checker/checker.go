@@ -114,7 +114,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return r, nil
 	}
 
-	env := runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local"})
+	env := checkEnv()
 	if len(l.Services) > 0 {
 		if opts.Services == nil {
 			return nil, envErr("%s needs %s, and no service provider was given", l.ID, strings.Join(l.Services, " and "))
@@ -132,6 +132,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		env = append(env, senv...)
 	}
 
+	if err := waitForWarm(ctx, dir, g.emit); err != nil {
+		return nil, err
+	}
 	if l.Mode == course.ModeMutation {
 		r, err := runMutation(ctx, opts, goPath, dir, env)
 		if err != nil {
@@ -184,41 +187,4 @@ func finishReport(r *Report, opts Options, start time.Time) *Report {
 		tr.WasPassing = opts.PassedBefore[tr.ID] && tr.Status != Pass
 	}
 	return r
-}
-
-// Warm compiles the learner's module together with the hidden tests, without running them, so
-// that the first real check finds a warm build cache. Compile errors are not reported: the
-// next check shows them.
-func Warm(ctx context.Context, opts Options) error {
-	if opts.Course == nil || opts.Lab == nil {
-		return errors.New("checker: Options.Course and Options.Lab are required")
-	}
-	goPath, err := runner.GoPath()
-	if err != nil {
-		return envError{err}
-	}
-	dir, err := filepath.Abs(opts.Dir)
-	if err != nil {
-		return err
-	}
-	var p *plan
-	if opts.Lab.Mode == course.ModeMutation {
-		p, err = warmPlan(opts.Course, opts.Lab, dir)
-	} else {
-		p, err = prepare(opts.Course, opts.Lab, dir, opts.fresh())
-	}
-	if err != nil {
-		return err
-	}
-	defer p.cleanup()
-	env := runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local"})
-	_, err = runner.Run(ctx, runner.Spec{
-		Path: goPath, Dir: dir, Env: env,
-		Args:     []string{"test", "-c", "-o", os.DevNull, "-mod=readonly", "-tags=labcheck", "-vet=off", "-overlay=" + p.overlay, "."},
-		Deadline: runner.NewDeadline(time.Now().Add(BuildTimeout)),
-	})
-	if err != nil {
-		return envErr("warm the build cache: %v", err)
-	}
-	return ctx.Err()
 }

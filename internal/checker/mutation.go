@@ -862,15 +862,3 @@ func init() {
 
 // errNoReference is returned by Warm for a mutation lab whose starter has no code.
 var errNoReference = errors.New("the lab's starter has no Go code to test")
-
-// warmPlan is the overlay Warm compiles: the reference with the learner's tests.
-func warmPlan(c *course.Course, l *course.Lab, dir string) (*plan, error) {
-	ref, err := referenceFiles(c, l)
-	if err != nil {
-		return nil, err
-	}
-	if len(ref) == 0 {
-		return nil, errNoReference
-	}
-	return prepareSuite(c, l, dir, ref, nil)
-}
