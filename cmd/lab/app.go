@@ -38,6 +38,9 @@ func (a *app) course() (*course.Course, error) {
 	if a.loaded != nil {
 		return a.loaded, nil
 	}
+	if err := a.useRecordedCourse(); err != nil {
+		return nil, err
+	}
 	var c *course.Course
 	var err error
 	if a.coursePath == "" {
@@ -77,6 +80,9 @@ func (a *app) course() (*course.Course, error) {
 		sort.Strings(skipped)
 		fmt.Fprintf(a.errOut, "lab: warning: skipping %s: the course files have %d problem(s) there (`lab dev check` lists them)\n", strings.Join(skipped, ", "), len(ps))
 		c.Labs = ok
+	}
+	if err := checkLabVersion(c); err != nil {
+		return nil, err
 	}
 	a.loaded = c
 	return c, nil

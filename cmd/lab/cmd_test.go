@@ -161,7 +161,7 @@ func TestCIInitWritesALintCleanWorkflow(t *testing.T) {
 		t.Fatalf("ci init: %+v", r)
 	}
 	data, err := os.ReadFile(filepath.Join(repo, ".github", "workflows", "lab.yml"))
-	if err != nil || string(data) != classroom.Workflow(classroom.DefaultInstall) {
+	if err != nil || string(data) != classroom.Workflow(classroom.WorkflowOptions{}) {
 		t.Fatalf("workflow: %v", err)
 	}
 	if r := run(t, sub, "", "ci", "init"); r.code != exitUsage {

@@ -51,6 +51,9 @@ func runStart(cmd *cobra.Command, a *app, arg string, o startOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := a.recordCourse(w, c); err != nil {
+		return err
+	}
 	dir := w.LabDir(l.ID)
 	if created {
 		fmt.Fprintf(a.out, "Started %s — %s\n", l.ID, l.Heading())

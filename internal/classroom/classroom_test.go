@@ -74,9 +74,21 @@ func lint(t *testing.T, name, src string) {
 }
 
 func TestWorkflowsPassActionlint(t *testing.T) {
-	lint(t, ".github/workflows/lab.yml", Workflow(DefaultInstall))
-	lint(t, ".github/workflows/grade.yml", ShardMatrix(4))
-	if !strings.Contains(Workflow(DefaultInstall), "lab check --all --junit") {
+	lint(t, ".github/workflows/lab.yml", Workflow(WorkflowOptions{}))
+	custom := Workflow(WorkflowOptions{LabVersion: "v0.4.0", CourseSource: "https://github.com/prof/ws-course", CourseRef: "0123abcd"})
+	lint(t, ".github/workflows/lab.yml", custom)
+	lint(t, ".github/workflows/grade.yml", ShardMatrix(4, "v0.4.0"))
+	if !strings.Contains(Workflow(WorkflowOptions{}), "lab check --all --junit") {
 		t.Error("the workflow does not grade every lab")
+	}
+	for _, want := range []string{
+		"lab/cmd/lab@v0.4.0",
+		"git clone --quiet https://github.com/prof/ws-course .lab-course",
+		"git -C .lab-course checkout --quiet 0123abcd",
+		"LAB_COURSE: ${{ github.workspace }}/.lab-course",
+	} {
+		if !strings.Contains(custom, want) {
+			t.Errorf("the custom course workflow lacks %q:\n%s", want, custom)
+		}
 	}
 }

@@ -8,13 +8,52 @@ import (
 // Workflow is the GitHub Actions workflow `lab ci init` writes into a learner's repository. It
 // follows the GitHub Classroom autograding convention (a command grader step whose result the
 // reporter publishes), keeps the JUnit file as an artifact, and uses Docker on the runner for
-// Redis and PostgreSQL.
-func Workflow(install string) string {
-	return strings.ReplaceAll(workflowTemplate, "@INSTALL@", install)
+// Redis and PostgreSQL. With a CourseSource it first fetches the instructor's course at the
+// commit the learner started from and points LAB_COURSE at it.
+func Workflow(o WorkflowOptions) string {
+	install := o.Install
+	if install == "" {
+		install = Install(o.LabVersion)
+	}
+	env, fetch := "", ""
+	if o.CourseSource != "" {
+		env = "\n    env:\n      LAB_COURSE: ${{ github.workspace }}/.lab-course"
+		ref := ""
+		if o.CourseRef != "" {
+			ref = "\n          git -C .lab-course checkout --quiet " + shellQuote(o.CourseRef)
+		}
+		fetch = "\n      - name: Fetch the course\n        run: |\n          git clone --quiet " + shellQuote(o.CourseSource) + " .lab-course" + ref
+	}
+	return strings.NewReplacer("@INSTALL@", install, "@ENV@", env, "@FETCH@", fetch).Replace(workflowTemplate)
 }
 
-// DefaultInstall installs the lab binary on the runner.
-const DefaultInstall = "go install github.com/learnlab/lab/cmd/lab@latest"
+// WorkflowOptions says what the learner's workflow installs and grades with.
+type WorkflowOptions struct {
+	Install      string // the shell command that installs lab ("" : Install(LabVersion))
+	LabVersion   string // the lab release to install ("" : latest)
+	CourseSource string // git URL of a custom course ("" : the built-in one)
+	CourseRef    string // the commit or tag of the course to grade with
+}
+
+// DefaultInstall installs the newest lab on the runner.
+var DefaultInstall = Install("")
+
+// Install is the command that installs lab at version v (a release like v0.4.0; "" is latest):
+// a course that pins its lab release is graded the same way all term.
+func Install(v string) string {
+	if v == "" {
+		v = "latest"
+	}
+	return "go install github.com/learnlab/lab/cmd/lab@" + v
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
 
 const workflowTemplate = `# Written by ` + "`lab ci init`" + `: grades every lab you started, on every push.
 name: lab autograding
@@ -31,9 +70,9 @@ permissions:
 jobs:
   grade:
     runs-on: ubuntu-latest
-    timeout-minutes: 30
+    timeout-minutes: 30@ENV@
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v4@FETCH@
       - uses: actions/setup-go@v5
         with:
           go-version: "1.26"
@@ -64,12 +103,12 @@ jobs:
 
 // ShardMatrix is the instructor's workflow that grades a class in n shards on a GitHub Actions
 // matrix; docs/classroom.md shows it.
-func ShardMatrix(n int) string {
+func ShardMatrix(n int, labVersion string) string {
 	shards := make([]string, n)
 	for i := range shards {
 		shards[i] = fmt.Sprint(i + 1)
 	}
-	return strings.NewReplacer("@SHARDS@", strings.Join(shards, ", "), "@N@", fmt.Sprint(n)).Replace(matrixTemplate)
+	return strings.NewReplacer("@SHARDS@", strings.Join(shards, ", "), "@N@", fmt.Sprint(n), "@INSTALL@", Install(labVersion)).Replace(matrixTemplate)
 }
 
 const matrixTemplate = `name: grade the class
@@ -94,7 +133,7 @@ jobs:
         with:
           go-version: "1.26"
       - name: Install lab
-        run: go install github.com/learnlab/lab/cmd/lab@latest
+        run: @INSTALL@
       - name: Fetch the submissions
         run: ./fetch-submissions.sh submissions
       - name: Grade shard ${{ matrix.shard }} of @N@

@@ -24,6 +24,7 @@ type Course struct {
 	GoMod []byte
 	GoSum []byte
 	Labs  []*Lab // ordered by number
+	Meta  Meta   // course.toml, when the course has one
 }
 
 // Lab is one labs/NN-slug directory with its lesson.
@@ -86,6 +87,9 @@ func Load(fsys fs.FS, root string) (*Course, error) {
 		ps.add("go.mod", 0, "missing: a course is a Go module whose go.mod pins what the labs use")
 	}
 	c.GoSum, _ = fs.ReadFile(fsys, "go.sum") // a course with no dependencies has none
+	var mps Problems
+	c.Meta, mps = loadMeta(fsys)
+	ps = append(ps, mps...)
 
 	lessons := map[string]string{} // "05-caching" -> lessons/05-caching.md
 	if ents, err := fs.ReadDir(fsys, "lessons"); err == nil {

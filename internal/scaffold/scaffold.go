@@ -53,16 +53,29 @@ func Create(courseDir string, o Options) ([]string, error) {
 			return nil, fmt.Errorf("number %s is taken by %s: lessons are started by number (`lab start %s`), so each needs its own; pick the next free number", o.ID[:2], taken[0], strings.TrimLeft(o.ID[:2], "0"))
 		}
 	}
+	redis := false
+	for _, s := range o.Services {
+		redis = redis || s == "redis"
+	}
 	data := struct {
 		Options
 		TaskID string
-	}{o, "hello"}
+		Redis  bool
+	}{o, "hello", redis}
 	out := []struct{ tmpl, path string }{
 		{"template/lesson.md.tmpl", filepath.Join("lessons", o.ID+".md")},
 		{"template/lab.toml.tmpl", filepath.Join("labs", o.ID, "lab.toml")},
 		{"template/starter.go.tmpl", filepath.Join("labs", o.ID, "starter", "main.go")},
 		{"template/solution.go.tmpl", filepath.Join("labs", o.ID, "solution", "main.go")},
 		{"template/check_test.go.tmpl", filepath.Join("labs", o.ID, "check", "hello_test.go")},
+		{"template/wrong_variant.toml.tmpl", filepath.Join("labs", o.ID, "check", "wrong", "text-plain", "variant.toml")},
+		{"template/alt_variant.toml.tmpl", filepath.Join("labs", o.ID, "check", "alt", "marshal-first", "variant.toml")},
+	}
+	if redis {
+		out = append(out,
+			struct{ tmpl, path string }{"template/redis_starter.go.tmpl", filepath.Join("labs", o.ID, "starter", "redis.go")},
+			struct{ tmpl, path string }{"template/redis_solution.go.tmpl", filepath.Join("labs", o.ID, "solution", "redis.go")},
+			struct{ tmpl, path string }{"template/redis_check_test.go.tmpl", filepath.Join("labs", o.ID, "check", "visits_test.go")})
 	}
 	var written []string
 	for _, f := range out {
@@ -86,6 +99,30 @@ func Create(courseDir string, o Options) ([]string, error) {
 			return written, err
 		}
 		written = append(written, f.path)
+	}
+	// One wrong variant and one alternative of the example task, so an author sees the format
+	// and dev check proves the hidden test refuses the bug and accepts the other design.
+	sol, err := os.ReadFile(filepath.Join(courseDir, "labs", o.ID, "solution", "main.go"))
+	if err != nil {
+		return written, err
+	}
+	const tag = "//go:build labcheck\n\n"
+	variants := []struct{ path, from, to string }{
+		{filepath.Join("labs", o.ID, "check", "wrong", "text-plain", "main.go"),
+			`w.Header().Set("Content-Type", "application/json")`, `w.Header().Set("Content-Type", "text/plain")`},
+		{filepath.Join("labs", o.ID, "check", "alt", "marshal-first", "main.go"),
+			"\t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\t\tw.WriteHeader(http.StatusOK)\n\t\tjson.NewEncoder(w).Encode(map[string]string{\"message\": \"hello\"})",
+			"\t\tbody, _ := json.Marshal(map[string]string{\"message\": \"hello\"})\n\t\tw.Header().Set(\"Content-Type\", \"application/json\")\n\t\tw.Write(body)"},
+	}
+	for _, v := range variants {
+		if !bytes.Contains(sol, []byte(v.from)) {
+			return written, fmt.Errorf("scaffold: the solution template lost %q", v.from)
+		}
+		p := filepath.Join(courseDir, v.path)
+		if err := os.WriteFile(p, []byte(tag+strings.Replace(string(sol), v.from, v.to, 1)), 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, v.path)
 	}
 	gi := filepath.Join(courseDir, ".gitignore")
 	if _, err := os.Stat(gi); errors.Is(err, os.ErrNotExist) {
