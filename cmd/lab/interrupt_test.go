@@ -15,7 +15,7 @@ import (
 func buildLab(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "lab")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/modfile"
@@ -17,6 +19,7 @@ import (
 type newOptions struct {
 	title    string
 	services []string
+	module   string
 }
 
 func newNewCmd(a *app) *cobra.Command {
@@ -27,8 +30,9 @@ func newNewCmd(a *app) *cobra.Command {
 		Long: `Writes lessons/NN-slug.md and labs/NN-slug/ (lab.toml, starter, solution, a hidden test,
 hints) into the course in --course DIR (or the current directory). The scaffold passes
 ` + "`lab dev check`" + ` as it stands: its example task fails on the starter and passes on the
-solution. A directory with no go.mod becomes a new course whose go.mod pins the same libraries
-as the built-in one.`,
+solution. A directory with no go.mod becomes a new course module (--module names it). After
+writing, lab tidies the course's go.mod to what its labs import, with the versions the built-in
+course pins, so learners' folders get only what they need.`,
 		Example: `  lab new 13-graphql --title "GraphQL APIs"
   lab --course ~/my-course new 01-intro --title "Hello, back end" --services redis`,
 		Args: cobra.ExactArgs(1),
@@ -38,6 +42,7 @@ as the built-in one.`,
 	}
 	cmd.Flags().StringVar(&o.title, "title", "", "the lesson's title (required)")
 	cmd.Flags().StringSliceVar(&o.services, "services", nil, "services the lab needs: redis, postgres")
+	cmd.Flags().StringVar(&o.module, "module", "", "a new course's Go module path (default example.com/<folder name>)")
 	return cmd
 }
 
@@ -50,10 +55,14 @@ func runNew(a *app, id string, o newOptions) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
-		if err := initCourseModule(dir); err != nil {
+		mod := o.module
+		if mod == "" {
+			mod = "example.com/" + filepath.Base(dir)
+		}
+		if err := initCourseModule(dir, mod); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "Created a new course module in %s (go.mod, go.sum)\n", relPath(a.cwd, dir))
+		fmt.Fprintf(a.out, "Created a new course module %s in %s\n", mod, relPath(a.cwd, dir))
 	}
 	written, err := scaffold.Create(dir, scaffold.Options{ID: id, Title: o.title, Services: o.services})
 	if err != nil {
@@ -61,6 +70,11 @@ func runNew(a *app, id string, o newOptions) error {
 	}
 	for _, p := range written {
 		fmt.Fprintf(a.out, "  wrote %s\n", p)
+	}
+	if err := tidyCourse(dir); err != nil {
+		fmt.Fprintf(a.errOut, "lab: warning: could not tidy the course's go.mod (%v): run `go mod tidy` in %s\n", err, relPath(a.cwd, dir))
+	} else {
+		fmt.Fprintln(a.out, "  tidied go.mod and go.sum to what the labs import")
 	}
 	course := ""
 	if a.coursePath != "" {
@@ -70,9 +84,9 @@ func runNew(a *app, id string, o newOptions) error {
 	return nil
 }
 
-// initCourseModule gives a new course the built-in course's requirements, so its labs can use
-// the same libraries and a learner's workspace resolves them the same way.
-func initCourseModule(dir string) error {
+// initCourseModule starts a course module named mod with the built-in course's requirements;
+// tidyCourse then keeps only what the labs import, at the versions lab itself is tested with.
+func initCourseModule(dir, mod string) error {
 	src, err := fs.ReadFile(lab.Course, "go.mod")
 	if err != nil {
 		return err
@@ -81,8 +95,7 @@ func initCourseModule(dir string) error {
 	if err != nil {
 		return err
 	}
-	name := filepath.Base(dir)
-	if err := f.AddModuleStmt("example.com/" + name); err != nil {
+	if err := f.AddModuleStmt(mod); err != nil {
 		return err
 	}
 	out, err := f.Format()
@@ -99,4 +112,63 @@ func initCourseModule(dir string) error {
 		}
 	}
 	return os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// tidyCourse makes the course's go.mod list what its labs (starters, solutions, hidden tests)
+// import and nothing else. The built-in course's requirements are offered first, so a lab
+// that starts using, say, pgx gets the version lab is tested with, and the module cache that
+// built lab already holds it: tidy runs offline when it can, through the proxy when it must.
+func tidyCourse(dir string) error {
+	modPath := filepath.Join(dir, "go.mod")
+	data, err := os.ReadFile(modPath)
+	if err != nil {
+		return err
+	}
+	f, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		return err
+	}
+	builtin, err := fs.ReadFile(lab.Course, "go.mod")
+	if err != nil {
+		return err
+	}
+	bf, err := modfile.Parse("go.mod", builtin, nil)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, r := range f.Require {
+		have[r.Mod.Path] = true
+	}
+	for _, r := range bf.Require {
+		if !have[r.Mod.Path] {
+			f.AddNewRequire(r.Mod.Path, r.Mod.Version, true)
+		}
+	}
+	if out, err := f.Format(); err != nil {
+		return err
+	} else if err := os.WriteFile(modPath, out, 0o644); err != nil {
+		return err
+	}
+	sumPath := filepath.Join(dir, "go.sum")
+	sum, _ := os.ReadFile(sumPath)
+	builtinSum, _ := fs.ReadFile(lab.Course, "go.sum")
+	if err := os.WriteFile(sumPath, append(append(sum, '\n'), builtinSum...), 0o644); err != nil {
+		return err
+	}
+	var last error
+	for _, proxy := range []string{"off", ""} {
+		cmd := exec.Command("go", "mod", "tidy")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+		if proxy != "" {
+			cmd.Env = append(cmd.Env, "GOPROXY="+proxy)
+		}
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			return nil
+		}
+		last = fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return last
 }
