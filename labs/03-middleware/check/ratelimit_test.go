@@ -128,6 +128,36 @@ func TestRateLimitRefillsOnInjectedClock(t *testing.T) {
 	}
 }
 
+// TestRateLimitRetryAfterRoundsUp moves the clock to fractions of a second, where rounding
+// matters: a client told to come back too early is refused again, and "Retry-After: 0" invites
+// an immediate retry that cannot succeed.
+func TestRateLimitRetryAfterRoundsUp(t *testing.T) {
+	clock := newFakeClock()
+	_, h, _ := limited(t, 0.5, 1, time.Hour, clock) // one token every 2 s
+	addr := "192.0.2.31:5000"
+	start := clock.Now()
+	if code, _, what := from(t, h, addr); code != 200 {
+		t.Fatalf("rate 0.5/s, burst 1: the first request, %s: got status %d, want 200", what, code)
+	}
+	for _, s := range []struct {
+		at        time.Duration // fake time since the first request
+		wantRetry string
+		why       string
+	}{
+		{700 * time.Millisecond, "2", "the next token is 1.3 s away: 1 s is too early, so round up to 2"},
+		{1600 * time.Millisecond, "1", "the next token is 0.4 s away: never send 0, which tells the client to retry at once; round up to 1"},
+	} {
+		clock.Advance(s.at - clock.Now().Sub(start))
+		code, retry, what := from(t, h, addr)
+		if code != 429 {
+			t.Fatalf("rate 0.5/s, burst 1: at fake t=%v after the first request, %s: got status %d, want 429 (no token has come back yet)", s.at, what, code)
+		}
+		if retry != s.wantRetry {
+			t.Fatalf("rate 0.5/s, burst 1: at fake t=%v after the first request, %s: got Retry-After %q, want %q: %s\nhint: compute the wait in seconds as a float, then math.Ceil, and at least 1", s.at, what, retry, s.wantRetry, s.why)
+		}
+	}
+}
+
 func TestRateLimitEvictsIdleBuckets(t *testing.T) {
 	clock := newFakeClock()
 	l, h, _ := limited(t, 1, 5, time.Minute, clock)
