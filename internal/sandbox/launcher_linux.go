@@ -56,7 +56,8 @@ type config struct {
 	Env    []string          // its whole environment
 	Ports  map[string]string // "127.0.0.1:PORT" to listen on -> unix socket to forward to
 	UID    int               // > 0: switch to this uid and gid (the launcher starts as root)
-	Memory int64             // RLIMIT_AS
+	Memory int64             // resident memory of all processes together, watched by the launcher
+	AS     int64             // RLIMIT_AS of each process
 	Procs  int               // RLIMIT_NPROC
 	CPU    int64             // RLIMIT_CPU, seconds; 0: none
 	End    uint64            // first address past the test binary's image
@@ -68,8 +69,10 @@ type status struct {
 	Signal    int    // the signal that killed it
 	PeakTasks int    // most processes and threads seen at once
 	PeakRSS   int64  // most resident memory seen at once, bytes
+	MemKilled bool   // the launcher stopped the run: together over the memory limit
 	OOMKills  int    // memory cgroup kills (Docker)
 	PidsMax   int    // forks refused by the pids cgroup (Docker)
+	PidsPeak  int    // most tasks the pids cgroup counted (Docker): polling can miss a peak
 	Err       string // the walls could not be set: the test binary never ran
 }
 
@@ -130,7 +133,7 @@ func supervise() int {
 	var mu sync.Mutex
 	var st status
 	stopWatch := make(chan struct{})
-	go watch(&mu, &st, stopWatch)
+	go watch(&mu, &st, cfg.Memory, stopWatch)
 	var once sync.Once
 	// finish kills everything left in the sandbox, then reports (peaks included, so a run
 	// stopped at its deadline can still be named a fork bomb) and exits.
@@ -147,6 +150,7 @@ func supervise() int {
 			}
 			st.OOMKills = cgroupCount([]string{"/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"}, "oom_kill")
 			st.PidsMax = cgroupCount([]string{"/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"}, "max")
+			st.PidsPeak = cgroupValue("/sys/fs/cgroup/pids/pids.peak", "/sys/fs/cgroup/pids.peak")
 			out, _ := json.Marshal(st)
 			mu.Unlock()
 			conn.Write(append(out, '\n'))
@@ -236,8 +240,11 @@ func pipe(a, b net.Conn) {
 
 // watch samples /proc (the sandbox's own: a PID namespace) for the peaks of processes and
 // threads (what RLIMIT_NPROC and the pids cgroup count) and of resident memory, so a limit
-// hit can be named even when the kernel only says "killed" or "resource unavailable".
-func watch(mu *sync.Mutex, st *status, stop <-chan struct{}) {
+// hit can be named even when the kernel only says "killed" or "resource unavailable". It is
+// also the memory limit where no cgroup is: when all processes together hold more than
+// memLimit, everything is killed. RLIMIT_AS alone cannot be that limit: it counts address
+// space, and the Go runtime reserves about 1.2 GB of it at start without using it.
+func watch(mu *sync.Mutex, st *status, memLimit int64, stop <-chan struct{}) {
 	self := os.Getpid()
 	page := int64(os.Getpagesize())
 	t := time.NewTicker(20 * time.Millisecond)
@@ -262,6 +269,10 @@ func watch(mu *sync.Mutex, st *status, stop <-chan struct{}) {
 		mu.Lock()
 		st.PeakTasks = max(st.PeakTasks, tasks)
 		st.PeakRSS = max(st.PeakRSS, rss)
+		if memLimit > 0 && rss > memLimit && !st.MemKilled {
+			st.MemKilled = true
+			_ = syscall.Kill(-1, syscall.SIGKILL)
+		}
 		mu.Unlock()
 		select {
 		case <-stop:
@@ -314,6 +325,17 @@ func cgroupCount(files []string, key string) int {
 	return 0
 }
 
+// cgroupValue reads the number in the first of files that exists.
+func cgroupValue(files ...string) int {
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+			return n
+		}
+	}
+	return 0
+}
+
 // execStage is the launcher's second stage: it sets the walls on itself and becomes the test
 // binary. Order matters: the uid drop needs its capabilities, landlock and seccomp need
 // no_new_privs, and the filter comes last since it refuses some of what comes before.
@@ -352,7 +374,7 @@ func execStage() int {
 		res int
 		v   uint64
 	}{
-		{unix.RLIMIT_AS, uint64(cfg.Memory)},
+		{unix.RLIMIT_AS, uint64(cfg.AS)},
 		{unix.RLIMIT_NPROC, uint64(cfg.Procs)},
 		{unix.RLIMIT_CORE, 0},
 	}

@@ -33,10 +33,21 @@ func page(addr uintptr) []byte {
 }
 
 func main() {
+	if os.Args[1] == "all" { // several attacks in one run: "all mode=arg mode ..."
+		for _, a := range os.Args[2:] {
+			mode, arg, _ := strings.Cut(a, "=")
+			attack(mode, arg)
+		}
+		return
+	}
 	mode, arg := os.Args[1], ""
 	if len(os.Args) > 2 {
 		arg = os.Args[2]
 	}
+	attack(mode, arg)
+}
+
+func attack(mode, arg string) {
 	switch mode {
 	case "hello":
 		wd, _ := os.Getwd()
@@ -90,7 +101,7 @@ func main() {
 	case "linger":
 		time.Sleep(time.Hour)
 	case "mprotect-rwx", "mprotect-rw", "mprotect-rodata", "mmap-fixed", "mmap-exec", "mprotect-below":
-		code := reflect.ValueOf(main).Pointer()
+		code := reflect.ValueOf(attack).Pointer()
 		var err error
 		switch mode {
 		case "mprotect-rwx":
@@ -101,7 +112,7 @@ func main() {
 			s := secret
 			err = syscall.Mprotect(page(uintptr(unsafe.Pointer(unsafe.StringData(s)))), syscall.PROT_READ|syscall.PROT_WRITE)
 		case "mprotect-below": // a range that starts in a page mapped below the image
-			below := (code &^ 0xfffff) - 0x100000
+			below := imageStart() - 4096
 			_, _, e := syscall.Syscall6(syscall.SYS_MMAP, below, 4096, syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_ANON|0x100000 /* MAP_FIXED_NOREPLACE */, ^uintptr(0), 0)
 			if e == 0 {
 				_, _, e = syscall.Syscall(syscall.SYS_MPROTECT, below, code-below+4096, syscall.PROT_READ|syscall.PROT_WRITE)
@@ -117,8 +128,11 @@ func main() {
 		case "mmap-exec":
 			_, err = syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_EXEC, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 		}
-		if err == nil && mode != "mmap-exec" {
-			page(code)[0] = 0xc3 // would the write through have worked?
+		if err == nil && mode == "mprotect-rwx" {
+			p := page(code)
+			old := p[0]
+			p[0] = 0xc3 // the patch goes through: put the byte back to keep running
+			p[0] = old
 		}
 		report(mode, err)
 	case "procmem": // patch the code through /proc/self/mem, the way without mprotect
@@ -158,4 +172,12 @@ func main() {
 	case "sleep":
 		time.Sleep(time.Hour)
 	}
+}
+
+// imageStart reads where the binary is mapped from /proc/self/maps (its first line).
+func imageStart() uintptr {
+	b, _ := os.ReadFile("/proc/self/maps")
+	var start uintptr
+	fmt.Sscanf(string(b), "%x-", &start)
+	return start
 }
