@@ -24,7 +24,16 @@ type app struct {
 	cwd         string
 
 	loaded *course.Course
-	dark   *bool // the terminal's background, once asked (see darkBackground)
+	dark   *bool  // the terminal's background, once asked (see darkBackground)
+	theme  string // --theme: auto, dark or light; "" defers to $LAB_THEME
+}
+
+// getenv is os.Getenv with the command line's say: --theme stands for $LAB_THEME.
+func (a *app) getenv(key string) string {
+	if key == "LAB_THEME" && a.theme != "" {
+		return a.theme
+	}
+	return os.Getenv(key)
 }
 
 func newApp(in io.Reader, out, errOut io.Writer) *app {

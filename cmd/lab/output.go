@@ -59,7 +59,7 @@ func (a *app) darkBackground() bool {
 	if a.dark != nil {
 		return *a.dark
 	}
-	dark, ok := theme.FromEnv(os.Getenv)
+	dark, ok := theme.FromEnv(a.getenv)
 	if !ok {
 		in, iok := a.in.(*os.File)
 		out, ook := a.out.(*os.File)

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
+
+	"github.com/learnlab/lab/internal/theme"
 )
 
 func newRootCmd(a *app) *cobra.Command {
@@ -18,11 +22,16 @@ Start with:  lab start 1     then edit the code and run:  lab check`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHome(cmd.Context(), a)
 		},
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			// Authors must see every problem of their course; learners can use the labs that load.
 			a.strict = cmd.Name() == "new" || (cmd.Name() == "check" && cmd.Parent().Name() == "dev")
+			if t := a.getenv("LAB_THEME"); !theme.Valid(t) {
+				return usageErr(fmt.Errorf("unknown theme %q (--theme or $LAB_THEME): use auto, dark or light", t))
+			}
+			return nil
 		},
 	}
+	root.PersistentFlags().StringVar(&a.theme, "theme", "", "colours for a `dark` or `light` terminal, or auto: ask the terminal (also $LAB_THEME; COLORFGBG and GLAMOUR_STYLE are honoured)")
 	root.PersistentFlags().StringVar(&a.coursePath, "course", a.coursePath, "use the course in `DIR` instead of the built-in one (also $LAB_COURSE)")
 	root.SetIn(a.in)
 	root.SetOut(a.out)

@@ -15,6 +15,7 @@ import (
 // Palette is every colour lab uses, for one background.
 type Palette struct {
 	Dark    bool
+	Neutral bool // the background is unknown: see Neutral
 	Accent  color.Color
 	Text    color.Color
 	Subtle  color.Color
@@ -45,6 +46,29 @@ func New(dark bool) Palette {
 		SelBg:   c("#E4DEFF", "#35305A"),
 		Code:    c("#8F3F71", "#F0A6CA"),
 		BadgeBg: c("#0F7B3A", "#2E7D4F"),
+	}
+}
+
+// Neutral is the palette for a background nobody named: the terminal did not answer the colour
+// query and the environment says nothing. Running text keeps the terminal's own foreground and
+// the other colours are mid-tones that read on black and on white alike, so a light terminal
+// never gets light-grey text on white (nor a dark one black on black).
+func Neutral() Palette {
+	c := lipgloss.Color
+	return Palette{
+		Dark:    true,
+		Neutral: true,
+		Accent:  c("#7D56F4"),
+		Text:    lipgloss.NoColor{},
+		Subtle:  c("#808090"),
+		Faint:   c("#8A8A8A"),
+		Border:  c("#8A8AA0"),
+		Green:   c("#2E9E5B"),
+		Red:     c("#D0453A"),
+		Yellow:  c("#B7791F"),
+		SelBg:   c("#7D56F4"),
+		Code:    c("#C0508A"),
+		BadgeBg: c("#2E7D4F"),
 	}
 }
 
@@ -98,6 +122,18 @@ func FromEnv(getenv func(string) string) (dark, ok bool) {
 		}
 	}
 	return true, false
+}
+
+// Names is what --theme and LAB_THEME accept.
+var Names = []string{"auto", "dark", "light"}
+
+// Valid reports whether name is one of Names ("" counts as auto).
+func Valid(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "", "auto", "dark", "light":
+		return true
+	}
+	return false
 }
 
 // Parse reads a theme name: "dark" or "light" (ok), anything else ("auto", "") defers.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/learnlab/lab/internal/checker"
 	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/theme"
 	"github.com/learnlab/lab/internal/watch"
 	"github.com/learnlab/lab/internal/workspace"
 )
@@ -110,14 +111,18 @@ func New(opts Options) *Model {
 		width:    80,
 		height:   24,
 	}
-	dark := true
 	switch opts.Theme {
 	case "light":
-		dark, m.themeFixed = false, true
+		m.themeFixed = true
+		m.setStyles(theme.New(false))
 	case "dark":
 		m.themeFixed = true
+		m.setStyles(theme.New(true))
+	default:
+		// Until the terminal answers the colour query (some never do): colours that read on
+		// both backgrounds.
+		m.setStyles(theme.Neutral())
 	}
-	m.setStyles(dark)
 	m.home = newHome()
 	m.lesson = newLesson()
 	if opts.Lab != nil {
@@ -131,8 +136,11 @@ func New(opts Options) *Model {
 	return m
 }
 
-func (m *Model) setStyles(dark bool) {
-	m.styles = NewStyles(dark)
+func (m *Model) setStyles(p theme.Palette) {
+	m.styles = stylesFor(p)
+	if m.opts.GlamourStyle != "" {
+		m.styles.GlamourStyle = m.opts.GlamourStyle
+	}
 	m.spinner.Style = m.styles.Spinner
 }
 
@@ -334,7 +342,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.themeFixed {
 			return m, nil
 		}
-		m.setStyles(msg.IsDark())
+		m.setStyles(theme.New(msg.IsDark()))
 		return m, m.lesson.ensureRendered(m)
 
 	case stateMsg:

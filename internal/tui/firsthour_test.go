@@ -4,6 +4,7 @@ package tui
 
 import (
 	"context"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -461,3 +462,52 @@ func TestKeysAndCodePane(t *testing.T) {
 }
 
 var _ = context.Background
+
+// 10. Light terminals: with no theme set and no answer to the colour query, the lesson text
+// keeps the terminal's own colour (never light grey on white); an answer picks the palette; a
+// fixed theme ignores it; GLAMOUR_STYLE's own style names are honoured for lessons.
+func TestThemes(t *testing.T) {
+	c := fixtureCourse(t)
+	o := opts(t, nil, &fakeChecker{})
+	o.Theme = ""
+	m := New(o)
+	if m.styles.GlamourStyle != "neutral" {
+		t.Fatalf("no theme, no answer: glamour style %q", m.styles.GlamourStyle)
+	}
+	lesson := c.Labs[0].Lesson
+	r, err := renderLesson(lesson, 70, "neutral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines(r.Content) {
+		if strings.Contains(ansi.Strip(l), "Welcome!") && strings.Contains(l, "38;5;252") {
+			t.Errorf("neutral lesson text is light grey: %q", l)
+		}
+	}
+	if d, _ := renderLesson(lesson, 70, "dark"); !strings.Contains(d.Content, "38;5;252") {
+		t.Errorf("the dark style no longer colours text 252: the neutral test proves nothing")
+	}
+	m.Update(tea.BackgroundColorMsg{Color: lipglossWhite})
+	if m.styles.GlamourStyle != "light" || m.styles.Dark {
+		t.Errorf("a white background answered: style %q", m.styles.GlamourStyle)
+	}
+	o.Theme = "light"
+	m = New(o)
+	m.Update(tea.BackgroundColorMsg{Color: lipglossBlack})
+	if m.styles.GlamourStyle != "light" {
+		t.Errorf("--theme light was overridden by the terminal's answer")
+	}
+	o.GlamourStyle = "dracula"
+	m = New(o)
+	if m.styles.GlamourStyle != "dracula" {
+		t.Errorf("GLAMOUR_STYLE=dracula: %q", m.styles.GlamourStyle)
+	}
+	if _, err := renderLesson(lesson, 70, "dracula"); err != nil {
+		t.Errorf("dracula: %v", err)
+	}
+}
+
+var (
+	lipglossWhite = color.RGBA{255, 255, 255, 255}
+	lipglossBlack = color.RGBA{0, 0, 0, 255}
+)

@@ -33,7 +33,7 @@ func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) 
 	if width < 20 {
 		width = 20
 	}
-	styleOpt := glamour.WithStyles(lessonStyle(style))
+	styleOpt := glamourStyle(style)
 	r, err := glamour.NewTermRenderer(styleOpt, glamour.WithWordWrap(width))
 	if err != nil {
 		return nil, err
@@ -71,9 +71,19 @@ func renderLesson(l *course.Lesson, width int, style string) (*rendered, error) 
 func lessonStyle(style string) gansi.StyleConfig {
 	cfg := styles.DarkStyleConfig
 	h3, minor := "75", "250"
-	if style == "light" {
+	switch style {
+	case "light":
 		cfg = styles.LightStyleConfig
 		h3, minor = "31", "238"
+	case "neutral":
+		// The background is unknown: text in the terminal's own colour, greys mid-tone. Code
+		// blocks keep the dark style's own dark background, which reads on any terminal.
+		cfg.Document.Color = nil
+		h3, minor = "32", "244"
+	default:
+		if base, ok := styles.DefaultStyles[style]; ok && base != nil {
+			cfg = *base // GLAMOUR_STYLE names one of glamour's styles
+		}
 	}
 	on := true
 	off := false
@@ -86,6 +96,15 @@ func lessonStyle(style string) gansi.StyleConfig {
 	// either side in running text); its colours set it apart.
 	cfg.Code.Prefix, cfg.Code.Suffix = "", ""
 	return cfg
+}
+
+// glamourStyle is the renderer option for a style name: ours (lessonStyle), one of glamour's
+// by name, or a JSON style file GLAMOUR_STYLE points at.
+func glamourStyle(style string) glamour.TermRendererOption {
+	if _, ok := styles.DefaultStyles[style]; ok || style == "neutral" || style == "" {
+		return glamour.WithStyles(lessonStyle(style))
+	}
+	return glamour.WithStylePath(style)
 }
 
 // stripFrontMatter drops a leading YAML (---) or TOML (+++) block, which goldmark would

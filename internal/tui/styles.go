@@ -40,12 +40,18 @@ type Styles struct {
 	SearchMatch   lipgloss.Style
 	SearchCurrent lipgloss.Style
 
-	GlamourStyle string // "dark" or "light", for glamour.WithStandardStyle
+	// GlamourStyle is the lesson's style: "dark", "light", "neutral" (see lessonStyle), or what
+	// GLAMOUR_STYLE names (a glamour style like "dracula", or a JSON file).
+	GlamourStyle string
 }
 
 // NewStyles returns the styles for a dark or a light terminal background.
-func NewStyles(dark bool) Styles {
-	p := theme.New(dark)
+func NewStyles(dark bool) Styles { return stylesFor(theme.New(dark)) }
+
+// stylesFor builds the styles of a palette; the neutral one (background unknown) marks the
+// selection by reversing the terminal's own colours, which reads on any background.
+func stylesFor(p theme.Palette) Styles {
+	dark := p.Dark
 	var (
 		accent  = p.Accent
 		text    = p.Text
@@ -60,7 +66,10 @@ func NewStyles(dark bool) Styles {
 		badgeBg = p.BadgeBg
 	)
 	s := Styles{Dark: dark, GlamourStyle: "light"}
-	if dark {
+	switch {
+	case p.Neutral:
+		s.GlamourStyle = "neutral"
+	case dark:
 		s.GlamourStyle = "dark"
 	}
 	s.App = lipgloss.NewStyle().Foreground(text)
@@ -90,5 +99,9 @@ func NewStyles(dark bool) Styles {
 	s.Spinner = lipgloss.NewStyle().Foreground(accent)
 	s.SearchMatch = lipgloss.NewStyle().Background(selBg).Foreground(text)
 	s.SearchCurrent = lipgloss.NewStyle().Background(yellow).Foreground(lipgloss.Color("#000000")).Bold(true)
+	if p.Neutral {
+		s.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
+		s.SearchMatch = lipgloss.NewStyle().Reverse(true)
+	}
 	return s
 }

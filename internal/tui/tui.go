@@ -54,8 +54,11 @@ type Options struct {
 	Dir    string
 	Editor string // $VISUAL or $EDITOR, for the "open in your editor" hint
 	Theme  string // "dark" or "light" forces the palette; "" asks the terminal
-	Watch  watch.Options
-	Now    func() time.Time
+	// GlamourStyle is $GLAMOUR_STYLE when it names a style other than dark or light (those set
+	// Theme): a glamour style name ("dracula", "notty") or a JSON style file, for lessons.
+	GlamourStyle string
+	Watch        watch.Options
+	Now          func() time.Time
 	// Out, when set, gets a few lines after the app ends: where the code of the last lesson
 	// shown is and how to check it, so they stay on the learner's screen (the app's own
 	// screen is gone with the alt screen).
