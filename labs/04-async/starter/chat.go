@@ -46,9 +46,8 @@ func (rm *room) leave(c *client) {
 
 // broadcast queues an event for every client and returns how many got it.
 func (rm *room) broadcast(event []byte) int {
-	// TODO(streaming): under rm.mu, send event to every client's channel WITHOUT ever waiting
-	// (select with a default case). A client whose channel is full is too slow: remove it from
-	// rm.clients and close its channel (its stream then ends). Count the clients that got it.
+	// TODO(streaming): queue event for every client without ever waiting. A client whose buffer
+	// is full is too slow: the room drops it (and its stream ends). Count the clients that got it.
 	return 0
 }
 
@@ -70,13 +69,9 @@ func newChat() http.Handler {
 // stream keeps the response open and writes every message of the room as an SSE event, until
 // the client goes away or the room drops it.
 func (c *chat) stream(w http.ResponseWriter, r *http.Request) {
-	// TODO(streaming):
-	//   1. join the room, and `defer` leaving it (however the handler returns);
-	//   2. set Content-Type: text/event-stream and Cache-Control: no-cache, write 200 and flush
-	//      (http.NewResponseController(w).Flush()): the first flush tells the client it is in;
-	//   3. loop: select on r.Context().Done() (the client left: return) and on the client's
-	//      events channel (closed: the room dropped us, return; otherwise write the event and
-	//      flush it).
+	// TODO(streaming): join the room before the first flush and leave it however the handler
+	// returns; send the SSE headers and 200; then write and flush each event until the client
+	// leaves or the room drops it.
 	notImplemented(w, r, "TODO(streaming) in chat.go")
 }
 

@@ -38,9 +38,8 @@ func (d *dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 
 	// TODO(fan-out): this calls the upstreams one after the other, so the page takes the SUM of
-	// their latencies. Call them all at once (one goroutine each, each calling up(ctx)), collect
-	// their sectionResults through a channel sized len(d.upstreams), and answer when every call
-	// has returned: the page then takes the slowest one.
+	// their latencies. Call them all at once and answer when every call has returned: the page
+	// then takes the slowest one. No goroutine may be left blocked behind.
 	results := make([]sectionResult, 0, len(d.upstreams))
 	for name, up := range d.upstreams {
 		v, err := up(ctx)

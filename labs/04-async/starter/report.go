@@ -21,12 +21,10 @@ type reportResponse struct {
 }
 
 func (rp *report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// TODO(first-error): call every upstream concurrently with golang.org/x/sync/errgroup:
-	//   g, ctx := errgroup.WithContext(r.Context())
-	// One g.Go per upstream, each passing ctx (not r.Context()) to its call, so that the first
-	// failure cancels the calls still running. Guard the shared sections map with a mutex.
+	// TODO(first-error): call every upstream concurrently; the first failure cancels the calls
+	// still running, and the handler answers once every call has returned.
 	//   - every call succeeded: 200 {"sections": {"<name>": <value>, ...}}
-	//   - one failed: 502 problem+json whose "detail" is "<name>: <its error>" (g.Wait returns
-	//     the first error: the real failure, not the "context canceled" of the others).
+	//   - one failed: 502 problem+json whose "detail" is "<name>: <its error>", the first
+	//     error (the real failure, not the "context canceled" of the others).
 	notImplemented(w, r, "TODO(first-error) in report.go")
 }

@@ -47,10 +47,9 @@ func (h *thumbnails) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // resizeAll resizes every image and returns the thumbnails in the order of images.
 func resizeAll(ctx context.Context, images []string, workers int, resize Resizer) ([]string, error) {
-	// TODO(bounded): this resizes one image at a time. Run up to `workers` resize calls at once
-	// (never more: each one is expensive), for example a pool of `workers` goroutines reading
-	// indexes from a jobs channel, or errgroup's SetLimit. Write each result at its image's index
-	// so the answer keeps the input order, whatever order the calls finish in.
+	// TODO(bounded): this resizes one image at a time. Keep `workers` resize calls in flight
+	// while images remain (never more: each one is expensive), and answer in the order of the
+	// images, whatever order the calls finish in.
 	out := make([]string, len(images))
 	for i, img := range images {
 		thumb, err := resize(ctx, img)
