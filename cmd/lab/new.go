@@ -105,6 +105,16 @@ func initCourseModule(dir, mod string) error {
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), out, 0o644); err != nil {
 		return err
 	}
+	meta := fmt.Sprintf(`# About this course (all optional). lab ci init and learners' workspaces read it.
+name = %q
+# Where learners and CI fetch the course, once it is published:
+# source = "https://github.com/you/%s"
+# The lab release the course is graded with: older labs refuse it, workflows install exactly it.
+# lab_version = "v0.4.0"
+`, filepath.Base(dir), filepath.Base(dir))
+	if err := os.WriteFile(filepath.Join(dir, "course.toml"), []byte(meta), 0o644); err != nil {
+		return err
+	}
 	sum, _ := fs.ReadFile(lab.Course, "go.sum")
 	for _, sub := range []string{"lessons", "labs"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
