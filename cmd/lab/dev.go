@@ -47,6 +47,7 @@ problems.`,
 	check.Flags().IntVar(&parallel, "parallel", 2, "labs to validate at once")
 	check.Flags().IntVar(&vopts.Count, "count", 1, "grade the solution, alternatives and wrong variants this many times each")
 	check.Flags().IntVar(&vopts.RaceCount, "race-count", 0, "times to grade wrong variants marked race = true (default: --count)")
+	check.Flags().BoolVarP(&vopts.Verbose, "verbose", "v", false, "show every test's result and output on the starter, the solution and each variant")
 	check.Flags().BoolVar(&vopts.RequireVariants, "require-variants", false, "a task without a wrong variant, or a lab with fewer than two alternatives, is a problem")
 	dev.AddCommand(check, newDevWarmCmd(a))
 	return dev
@@ -68,6 +69,7 @@ func runDevCheck(ctx context.Context, a *app, args []string, opts checker.DevOpt
 	bad := 0
 	opts.Course, opts.Labs, opts.Services = c, labs, a.services()
 	opts.Done = func(r checker.DevResult) {
+		printDevParts(a, r.Parts)
 		switch {
 		case r.Skipped != "":
 			fmt.Fprintf(a.out, "- %s: skipped: %s\n", r.Lab.ID, r.Skipped)
@@ -101,4 +103,26 @@ func runDevCheck(ctx context.Context, a *app, args []string, opts checker.DevOpt
 	}
 	fmt.Fprintf(a.out, "%d lab(s) OK\n", len(res))
 	return nil
+}
+
+// printDevParts shows, for `lab dev check -v`, what each graded run did test by test: what an
+// author needs to see why a starter fails the way it does, or why a variant slips through.
+func printDevParts(a *app, parts []checker.DevPart) {
+	for _, p := range parts {
+		r := p.Report
+		fmt.Fprintf(a.out, "── %s %s: %d/%d tasks pass (%s)\n", r.Lab, p.Name, r.Passed(), len(r.Tasks), r.Status)
+		if r.Message != "" {
+			fmt.Fprintf(a.out, "   %s\n", strings.ReplaceAll(r.Message, "\n", "\n   "))
+		}
+		for _, t := range r.Tasks {
+			for _, tt := range t.Tests {
+				fmt.Fprintf(a.out, "   %-5s %s (task %s)\n", tt.Status, tt.Name, t.ID)
+				for _, text := range []string{tt.Message, tt.Output} {
+					if text = strings.TrimSpace(text); text != "" {
+						fmt.Fprintf(a.out, "         %s\n", strings.ReplaceAll(text, "\n", "\n         "))
+					}
+				}
+			}
+		}
+	}
 }

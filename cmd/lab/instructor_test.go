@@ -193,3 +193,30 @@ func copyDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// dev check speaks to the author: -v shows each test on the starter and the solution, and a
+// solution that does not compile with the hidden tests is named as such, without the learner's
+// "your code" and "lab reset".
+func TestDevCheckSpeaksToAuthors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs dev check")
+	}
+	dir := filepath.Join(t.TempDir(), "course")
+	if r := run(t, t.TempDir(), "", "--course", dir, "new", "01-hello", "--title", "Hello"); r.code != 0 {
+		t.Fatalf("new: %+v", r)
+	}
+	r := run(t, dir, "", "--course", dir, "dev", "check", "1", "-v")
+	for _, want := range []string{"── 01-hello starter: 0/1 tasks pass", "── 01-hello solution: 1/1 tasks pass", "fail  TestHelloReturnsJSON (task hello)", "GET /hello: got status 501", "── 01-hello wrong/text-plain"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("dev check -v lacks %q:\n%s", want, r.out)
+		}
+	}
+	sol := filepath.Join(dir, "labs", "01-hello", "solution", "main.go")
+	src, _ := os.ReadFile(sol)
+	os.WriteFile(sol, []byte(strings.Replace(string(src), "func newServer()", "func newServerV2()", 1)), 0o644)
+	r = run(t, dir, "", "--course", dir, "dev", "check", "1")
+	if r.code != exitFail || !strings.Contains(r.out, "labs/01-hello/solution does not compile with the hidden tests") ||
+		!strings.Contains(r.out, "hello_test.go") || strings.Contains(r.out, "your code") || strings.Contains(r.out, "lab reset") {
+		t.Errorf("dev check of a solution that lost newServer: %+v", r)
+	}
+}

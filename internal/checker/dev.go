@@ -33,6 +33,8 @@ type DevOptions struct {
 	// RequireVariants makes missing coverage a problem: a task with no wrong variant, or a lab
 	// with fewer than two alternative solutions.
 	RequireVariants bool
+	// Verbose keeps every graded run's report in DevResult.Parts (`lab dev check -v`).
+	Verbose bool
 	// Done is called as each lab finishes (from its own goroutine, serialised).
 	Done func(DevResult)
 }
@@ -43,6 +45,7 @@ type DevResult struct {
 	Problems []string // each names the file or the part it is about; empty means the lab is fine
 	Skipped  string   // why the lab was not validated (for example an unsupported mode)
 	Coverage []string // how well the hidden tests are themselves tested (wrong variants, alternatives)
+	Parts    []DevPart // with DevOptions.Verbose: every graded run, in order
 	Duration time.Duration
 }
 
@@ -87,6 +90,12 @@ func DevCheck(ctx context.Context, opts DevOptions) ([]DevResult, error) {
 			defer func() { <-sem }()
 			start := time.Now()
 			res := DevResult{Lab: l}
+			ctx := ctx // this lab's: -v collects its reports in it
+			var collected *devReports
+			if opts.Verbose {
+				collected = &devReports{}
+				ctx = context.WithValue(ctx, devReportsKey{}, collected)
+			}
 			if check, ok := DevCheckers[l.Mode]; ok {
 				res.Problems = check(ctx, opts.Course, l, opts.Services)
 				if len(res.Problems) == 0 && ctx.Err() == nil {
@@ -96,6 +105,9 @@ func DevCheck(ctx context.Context, opts DevOptions) ([]DevResult, error) {
 				res.Skipped = fmt.Sprintf("mode %q is not supported by dev check yet", l.Mode)
 			}
 			res.Duration = time.Since(start)
+			if collected != nil {
+				res.Parts = collected.parts
+			}
 			results[i] = res
 			if opts.Done != nil {
 				mu.Lock()
@@ -174,8 +186,8 @@ func devCheckTests(ctx context.Context, c *course.Course, l *course.Lab, svc Acq
 				add("%s/starter: task %q already passes on the starter: its tests must fail until the learner does the task", l.Dir, t.ID)
 			case part == "starter":
 				for _, tt := range t.Tests {
-					if tt.Status == Pass {
-						continue
+					if _, defined := hidden[tt.Name]; tt.Status == Pass || !defined {
+						continue // an undefined test is already reported, once, above
 					}
 					if tt.Message == "" || strings.HasPrefix(tt.Message, "did not run") || strings.HasPrefix(tt.Message, "failed without a message") {
 						add("%s/starter: %s fails without a helpful message (%q): failing must come from missing behaviour, with got/want", l.Dir, tt.Name, tt.Message)
@@ -216,10 +228,46 @@ func devGradePart(ctx context.Context, c *course.Course, l *course.Lab, part str
 		}
 		return nil, append(ps, envPrefix+fmt.Sprintf("%s: %v", l.ID, err)), true
 	}
+	devRecord(ctx, part, r)
 	if r.Status == Error || r.Status == Timeout {
-		return nil, append(ps, fmt.Sprintf("%s/%s: the check could not grade it (%s): %s", l.Dir, part, r.Status, r.Message)), false
+		return nil, append(ps, authorMessage(l, part, r)), false
 	}
 	return r, ps, false
+}
+
+// authorMessage says why a lab part could not be graded, to the lab's author: the learner's
+// wording ("your code", "lab reset") is about a workspace the author does not have.
+func authorMessage(l *course.Lab, part string, r *Report) string {
+	where := l.Dir + "/" + part
+	if r.Status == Timeout {
+		return fmt.Sprintf("%s: timed out (lab.toml timeout = %q): %s — a hidden test or the %s blocks; run `lab dev check %s -v` to see each test's output", where, l.Timeout, r.Message, part, l.ID)
+	}
+	if r.Build != "" {
+		return fmt.Sprintf("%s does not compile with the hidden tests (files named zz_lab_*_test.go are check/*_test.go):\n%s\nFix %s, or the hidden test at the line named, so both use the same names and signatures.", where, strings.TrimSpace(r.Build), where)
+	}
+	return fmt.Sprintf("%s: the check could not grade it (%s): %s", where, r.Status, r.Message)
+}
+
+// devReports collects the reports of one lab's dev check for `lab dev check -v`.
+type devReports struct {
+	mu    sync.Mutex
+	parts []DevPart
+}
+
+type devReportsKey struct{}
+
+// DevPart is one graded run of dev check: the starter, the solution, or a variant.
+type DevPart struct {
+	Name   string // "starter", "solution", "wrong/delete-first", "alt/write-through"
+	Report *Report
+}
+
+func devRecord(ctx context.Context, name string, r *Report) {
+	if c, ok := ctx.Value(devReportsKey{}).(*devReports); ok && r != nil {
+		c.mu.Lock()
+		c.parts = append(c.parts, DevPart{Name: name, Report: r})
+		c.mu.Unlock()
+	}
 }
 
 // devCheckTaskText checks what every mode needs of each task: a lesson section, hints and a

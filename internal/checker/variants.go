@@ -163,8 +163,13 @@ func gradeVariant(ctx context.Context, opts DevOptions, l *course.Lab, v *course
 		}
 		return nil, envPrefix + fmt.Sprintf("%s: %v", l.ID, err)
 	}
+	name := "solution"
+	if v != nil {
+		name = v.Kind + "/" + v.Name
+	}
+	devRecord(ctx, name, r)
 	if r.Status == Error || r.Status == Timeout {
-		return nil, fmt.Sprintf("the check could not grade it (%s): %s", r.Status, firstLine(r.Message))
+		return nil, strings.TrimPrefix(authorMessage(l, name, r), l.Dir+"/"+name+": ")
 	}
 	return r, ""
 }
