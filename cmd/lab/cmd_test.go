@@ -232,7 +232,7 @@ func TestListShowsTopicFirst(t *testing.T) {
 	t.Setenv("LAB_WORKSPACE", "")
 	t.Setenv("LAB_COURSE", "")
 	r := run(t, t.TempDir(), "", "list")
-	for _, want := range []string{"05   Caching — Product catalog over a slow database", "12   Microservices — ", "lab start 5"} {
+	for _, want := range []string{"05   Caching — Product catalog over a slow database", "12   Microservices — ", "lab start 7"} {
 		if r.code != 0 || !strings.Contains(r.out, want) {
 			t.Errorf("list lacks %q: %+v", want, r)
 		}

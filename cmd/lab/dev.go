@@ -49,7 +49,7 @@ problems.`,
 	check.Flags().IntVar(&vopts.RaceCount, "race-count", 0, "times to grade wrong variants marked race = true (default: --count)")
 	check.Flags().BoolVarP(&vopts.Verbose, "verbose", "v", false, "show every test's result and output on the starter, the solution and each variant")
 	check.Flags().BoolVar(&vopts.RequireVariants, "require-variants", false, "a task without a wrong variant, or a lab with fewer than two alternatives, is a problem")
-	dev.AddCommand(check, newDevWarmCmd(a))
+	dev.AddCommand(check, newDevWarmCmd(a), newDevModCmd(a))
 	return dev
 }
 

@@ -70,6 +70,10 @@ func TestScaffoldPassesDevCheckAndEachBreakIsCaught(t *testing.T) {
 		{"starter does not compile", func(t *testing.T, d string) {
 			edit(t, lab(d, "starter", "main.go"), "func main() {", "func main() { x := 1")
 		}, "starter: `go build` fails"},
+		{"stale lab.mod", func(t *testing.T, d string) {
+			edit(t, lab(d, "lab.mod"), "go ", "require example.com/gone v1.0.0\n\ngo ")
+		}, "labs/01-hello/lab.mod is stale"},
+		{"no lab.mod", func(t *testing.T, d string) { os.Remove(lab(d, "lab.mod")) }, "labs/01-hello/lab.mod: missing"},
 		{"stray folder", func(t *testing.T, d string) {
 			os.MkdirAll(lab(d, "scratch"), 0o755)
 			os.WriteFile(lab(d, "scratch", "notes.txt"), []byte("x"), 0o644)
@@ -84,5 +88,36 @@ func TestScaffoldPassesDevCheckAndEachBreakIsCaught(t *testing.T) {
 				t.Errorf("dev check after %s: code %d, want a failure mentioning %q\nstdout:\n%s\nstderr:\n%s", tc.name, r.code, tc.want, r.out, r.err)
 			}
 		})
+	}
+}
+
+// A new course is a module of its own, named after its folder or by --module, with only what
+// its labs import (nothing, for the scaffold): not a copy of lab's own go.mod.
+func TestNewCourseHasItsOwnMinimalGoMod(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go toolchain")
+	}
+	t.Setenv("LAB_WORKSPACE", "")
+	dir := filepath.Join(t.TempDir(), "WebSockets Course")
+	r := run(t, t.TempDir(), "", "--course", dir, "new", "01-hello", "--title", "Hello")
+	if r.code != 0 || !strings.Contains(r.out, "example.com/websockets-course") {
+		t.Fatalf("new: %+v", r)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.HasPrefix(string(data), "module example.com/websockets-course\n") || strings.Contains(string(data), "require") {
+		t.Errorf("new course go.mod:\n%s", data)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "labs", "01-hello", "lab.mod")); err != nil {
+		t.Errorf("no lab.mod for the new lab: %v", err)
+	}
+	named := filepath.Join(t.TempDir(), "c")
+	if r := run(t, t.TempDir(), "", "--course", named, "new", "01-hello", "--title", "Hello", "--module", "example.org/teach/ws"); r.code != 0 {
+		t.Fatalf("new --module: %+v", r)
+	}
+	if data, _ := os.ReadFile(filepath.Join(named, "go.mod")); !strings.HasPrefix(string(data), "module example.org/teach/ws\n") {
+		t.Errorf("--module ignored:\n%s", data)
+	}
+	if r := run(t, t.TempDir(), "", "--course", named, "new", "02-more", "--title", "More", "--module", "x.org/y"); r.code != exitUsage {
+		t.Errorf("--module on an existing course: %+v", r)
 	}
 }

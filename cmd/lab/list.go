@@ -47,7 +47,10 @@ func printList(a *app, c *course.Course, s *workspace.State) {
 		fmt.Fprintf(tw, "%02d\t%s\t%s\t%s\n", l.Number, l.Heading(), svc, progressCell(l, s))
 	}
 	tw.Flush()
-	fmt.Fprintln(a.out, "\nStart one with `lab start 5` (or `lab start caching`); `lab` opens the workbench.")
+	if len(c.Labs) > 0 {
+		l := c.Labs[len(c.Labs)/2]
+		fmt.Fprintf(a.out, "\nStart one by number or name: `lab start %d` or `lab start %s`; `lab` opens the workbench.\n", l.Number, l.Slug)
+	}
 }
 
 // progressCell is "3/5", "5/5 ✓" (done) or "-" (not started).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 
 	lab "github.com/learnlab/lab"
 	"github.com/learnlab/lab/internal/scaffold"
@@ -37,7 +39,7 @@ course pins, so learners' folders get only what they need.`,
   lab --course ~/my-course new 01-intro --title "Hello, back end" --services redis`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runNew(a, args[0], o)
+			return runNew(cmd.Context(), a, args[0], o)
 		},
 	}
 	cmd.Flags().StringVar(&o.title, "title", "", "the lesson's title (required)")
@@ -46,7 +48,7 @@ course pins, so learners' folders get only what they need.`,
 	return cmd
 }
 
-func runNew(a *app, id string, o newOptions) error {
+func runNew(ctx context.Context, a *app, id string, o newOptions) error {
 	dir := a.coursePath
 	if dir == "" {
 		dir = a.cwd
@@ -57,12 +59,21 @@ func runNew(a *app, id string, o newOptions) error {
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
 		mod := o.module
 		if mod == "" {
-			mod = "example.com/" + filepath.Base(dir)
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				return err
+			}
+			mod = "example.com/" + moduleName(filepath.Base(abs))
+		}
+		if err := module.CheckImportPath(mod); err != nil {
+			return usageErr(fmt.Errorf("--module %q: %v", mod, err))
 		}
 		if err := initCourseModule(dir, mod); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.out, "Created a new course module %s in %s\n", mod, relPath(a.cwd, dir))
+	} else if o.module != "" {
+		return usageErr(fmt.Errorf("--module names a new course's module, and %s already has a go.mod: edit its module line instead", relPath(a.cwd, dir)))
 	}
 	written, err := scaffold.Create(dir, scaffold.Options{ID: id, Title: o.title, Services: o.services})
 	if err != nil {
@@ -75,6 +86,10 @@ func runNew(a *app, id string, o newOptions) error {
 		fmt.Fprintf(a.errOut, "lab: warning: could not tidy the course's go.mod (%v): run `go mod tidy` in %s\n", err, relPath(a.cwd, dir))
 	} else {
 		fmt.Fprintln(a.out, "  tidied go.mod and go.sum to what the labs import")
+		// The go.mod a learner's folder gets for the new lab (see lab dev mod).
+		if err := writeLabMods(ctx, a, dir, id); err != nil {
+			fmt.Fprintf(a.errOut, "lab: warning: %v\nRun `lab --course %s dev mod %s` once the go command can fetch the modules.\n", err, relPath(a.cwd, dir), id)
+		}
 	}
 	course := ""
 	if a.coursePath != "" {
@@ -181,4 +196,21 @@ func tidyCourse(dir string) error {
 		last = fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
 	}
 	return last
+}
+
+// moduleName makes a module path element from a folder name: "My Course" -> "my-course".
+func moduleName(folder string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(folder) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	if name := strings.Trim(b.String(), "-."); name != "" {
+		return name
+	}
+	return "course"
 }

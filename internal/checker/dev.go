@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -97,7 +98,7 @@ func DevCheck(ctx context.Context, opts DevOptions) ([]DevResult, error) {
 				ctx = context.WithValue(ctx, devReportsKey{}, collected)
 			}
 			if check, ok := DevCheckers[l.Mode]; ok {
-				res.Problems = check(ctx, opts.Course, l, opts.Services)
+				res.Problems = append(devCheckMod(ctx, opts.Course, l), check(ctx, opts.Course, l, opts.Services)...)
 				if len(res.Problems) == 0 && ctx.Err() == nil {
 					res.Problems, res.Coverage = devCheckVariants(ctx, opts, l)
 				}
@@ -294,6 +295,30 @@ func devCheckTaskText(c *course.Course, l *course.Lab) []string {
 	return append(ps, devCheckLayout(c, l)...)
 }
 
+// devCheckMod fails a lab whose lab.mod or lab.sum is missing or no longer what `lab dev mod`
+// computes from the starter and the course's go.mod: learners would get a go.mod that `go mod
+// tidy` changes, or one missing what the starter imports.
+func devCheckMod(ctx context.Context, c *course.Course, l *course.Lab) []string {
+	fix := "run `lab --course DIR dev mod " + strconv.Itoa(l.Number) + "` (DIR: the course folder) and commit the files"
+	if l.GoMod == nil {
+		return []string{fmt.Sprintf("%s/%s: missing: it is the go.mod learners get; %s", l.Dir, course.LabModFile, fix)}
+	}
+	gomod, gosum, err := workspace.TidyModFiles(ctx, c, l)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return []string{envPrefix + err.Error()}
+	}
+	var ps []string
+	if !bytes.Equal(gomod, l.GoMod) {
+		ps = append(ps, fmt.Sprintf("%s/%s is stale: the starter's imports or the course's go.mod changed; %s", l.Dir, course.LabModFile, fix))
+	} else if !bytes.Equal(gosum, l.GoSum) {
+		ps = append(ps, fmt.Sprintf("%s/%s is stale; %s", l.Dir, course.LabSumFile, fix))
+	}
+	return ps
+}
+
 // devCheckLayout catches what would ship to learners by mistake: stray folders beside the
 // lab's four parts (everything under labs/ is embedded in the binary), Go subpackages (the
 // starter becomes its own module in the workspace, where their import paths would break), and
@@ -306,9 +331,9 @@ func devCheckLayout(c *course.Course, l *course.Lab) []string {
 	}
 	for _, e := range ents {
 		switch e.Name() {
-		case "lab.toml", "starter", "solution", "check":
+		case "lab.toml", "starter", "solution", "check", course.LabModFile, course.LabSumFile:
 		default:
-			ps = append(ps, fmt.Sprintf("%s/%s: not part of a lab (a lab holds lab.toml, starter/, solution/ and check/): remove it, it would ship in the binary", l.Dir, e.Name()))
+			ps = append(ps, fmt.Sprintf("%s/%s: not part of a lab (a lab holds lab.toml, lab.mod, lab.sum, starter/, solution/ and check/): remove it, it would ship in the binary", l.Dir, e.Name()))
 		}
 	}
 	for _, part := range []string{"starter", "solution"} {
@@ -358,11 +383,11 @@ func materialize(c *course.Course, l *course.Lab, part string) (string, func(), 
 		}
 	}
 	if err == nil {
-		var gomod []byte
-		if gomod, err = workspace.ModFile(c, l); err == nil {
+		var gomod, gosum []byte
+		if gomod, gosum, err = workspace.StartModFiles(c, l); err == nil {
 			os.MkdirAll(dir, 0o755)
 			if err = os.WriteFile(filepath.Join(dir, "go.mod"), gomod, 0o644); err == nil {
-				err = os.WriteFile(filepath.Join(dir, "go.sum"), c.GoSum, 0o644)
+				err = os.WriteFile(filepath.Join(dir, "go.sum"), gosum, 0o644)
 			}
 		}
 	}

@@ -41,6 +41,10 @@ type Lab struct {
 	Mode     string
 	Tasks    []Task
 	Lesson   *Lesson
+	// GoMod and GoSum are labs/NN-slug/lab.mod and lab.sum: the go.mod and go.sum a learner's
+	// folder gets, listing only what the starter imports (written by `lab dev mod`). Nil when
+	// the course has none: the folder then gets the course's whole go.mod.
+	GoMod, GoSum []byte
 }
 
 // Task is a [[tasks]] entry of lab.toml.
@@ -165,6 +169,11 @@ func loadLab(fsys fs.FS, name string, lessons map[string]string) (*Lab, Problems
 		if st, err := fs.Stat(fsys, dir+"/"+sub); err != nil || !st.IsDir() {
 			ps.add(dir, 0, "missing %s/ directory", sub)
 		}
+	}
+
+	if data, err := fs.ReadFile(fsys, dir+"/"+LabModFile); err == nil {
+		lab.GoMod = data
+		lab.GoSum, _ = fs.ReadFile(fsys, dir+"/"+LabSumFile)
 	}
 
 	lessonFile, ok := lessons[name]
@@ -326,6 +335,13 @@ func (c *Course) HiddenTests(l *Lab) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// The files beside lab.toml that hold a learner folder's go.mod and go.sum. Not named go.mod:
+// a go.mod would make the lab its own module, which //go:embed refuses (see DESIGN.md).
+const (
+	LabModFile = "lab.mod"
+	LabSumFile = "lab.sum"
+)
 
 // Heading is how lists and headers name a lab, topic first: "Caching — Product catalog over a
 // slow database", or the title alone when lab.toml has no topic (or the title already starts

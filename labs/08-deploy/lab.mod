@@ -1,0 +1,3 @@
+module labwork/08-deploy
+
+go 1.26.8
