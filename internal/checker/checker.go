@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -119,6 +118,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if opts.Services == nil {
 			return nil, envErr("%s needs %s, and no service provider was given", l.ID, strings.Join(l.Services, " and "))
 		}
+		g.emit(Event{Kind: Services, Detail: serviceNames(l.Services)})
 		senv, release, err := opts.Services.Acquire(ctx, l.Services)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -153,30 +153,61 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	t := opts.timeout()
 	var names []string
 	for _, task := range l.Tasks {
-		for _, name := range task.Tests {
-			names = append(names, regexp.QuoteMeta(name))
-		}
+		names = append(names, task.Tests...)
 	}
-	args := []string{"test", "-json", "-count=1", "-mod=readonly", "-tags=labcheck", "-vet=off",
-		"-overlay=" + p.overlay, "-timeout=" + t.String(), "-run=^(" + strings.Join(names, "|") + ")$", "."}
-	dl := runner.NewDeadline(time.Now().Add(BuildTimeout))
-	g.onStart = func() { dl.Set(time.Now().Add(t + grace(t))) }
-	g.emit(Event{Kind: Building})
-	res, err := runner.Run(ctx, runner.Spec{
-		Path: goPath, Args: args, Dir: dir, Env: env,
-		Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
+	g.emit(Event{Kind: Building, Detail: "compiling your code"})
+	bin, cres, err := compileTests(ctx, compileSpec{
+		GoPath: goPath, Dir: dir, Overlay: p.overlay, Out: filepath.Join(p.binDir(), "check.test"),
+		Env: env, TmpDir: p.gotmp(), Module: p.module,
+		Deadline: runner.NewDeadline(time.Now().Add(BuildTimeout)),
+		OnLine:   g.line, Progress: g.emit,
 	})
 	if err != nil {
 		return nil, envErr("run go test: %v", err)
 	}
-	if res.Killed == runner.Canceled {
+	if cres.Killed == runner.Canceled {
 		return nil, ctx.Err()
+	}
+	var res *runner.Result
+	if bin == "" {
+		res = cres
+	} else {
+		p.compiled()
+		dl := runner.NewDeadline(time.Now().Add(t + grace(t)))
+		g.begin()
+		sres, err := runTests(ctx, testRun{
+			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: env, Pkg: p.module,
+			Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
+		})
+		if err != nil {
+			return nil, envErr("run the tests: %v", err)
+		}
+		if sres.Killed == runner.Canceled {
+			return nil, ctx.Err()
+		}
+		g.exited(sres.ExitCode)
+		res = &sres.Result
 	}
 	r := g.finish(res, t)
 	for _, d := range p.dropped {
 		r.Notes = append(r.Notes, fmt.Sprintf("ignored `%s` from your go.mod: checks always build with the course's pinned dependencies", d))
 	}
 	return finishReport(r, opts, start), nil
+}
+
+// serviceNames says which services a check starts, for progress: "Redis and PostgreSQL".
+func serviceNames(names []string) string {
+	shown := make([]string, len(names))
+	for i, n := range names {
+		shown[i] = map[string]string{"redis": "Redis", "postgres": "PostgreSQL"}[n]
+		if shown[i] == "" {
+			shown[i] = n
+		}
+	}
+	if len(shown) > 1 {
+		return strings.Join(shown[:len(shown)-1], ", ") + " and " + shown[len(shown)-1]
+	}
+	return strings.Join(shown, "")
 }
 
 // finishReport stamps what every mode's report carries: the duration and was-passing flags.

@@ -92,6 +92,32 @@ var (
 	hiddenPosRe = regexp.MustCompile(`^(\s+)` + hiddenPrefix + `\S+?\.go:\d+: ?`)
 )
 
+// begin marks the test binary started: the hard deadline becomes the tests' own.
+func (g *grader) begin() {
+	if g.started {
+		return
+	}
+	g.started = true
+	if g.plan != nil {
+		// Compiled: the sources (and their seals) need not stay readable while learner code runs.
+		for _, src := range g.plan.sources {
+			os.Remove(src)
+		}
+	}
+	if g.onStart != nil {
+		g.onStart()
+	}
+	g.emit(Event{Kind: Running})
+}
+
+// exited records the test binary's exit status. test2json reading a pipe cannot know it: a
+// binary that printed "PASS" and then exited non-zero (os.Exit from a goroutine) has failed.
+func (g *grader) exited(code int) {
+	if code != 0 && g.pkgAction == "pass" {
+		g.pkgAction = "fail"
+	}
+}
+
 // line handles one line of go test's stdout.
 func (g *grader) line(b []byte) {
 	var e event
@@ -108,18 +134,8 @@ func (g *grader) line(b []byte) {
 		g.buildFail = true
 		return
 	case "start":
-		if e.Test == "" && !g.started {
-			g.started = true
-			if g.plan != nil {
-				// Compiled: the sources (and their seals) need not stay readable while learner code runs.
-				for _, src := range g.plan.sources {
-					os.Remove(src)
-				}
-			}
-			if g.onStart != nil {
-				g.onStart()
-			}
-			g.emit(Event{Kind: Running})
+		if e.Test == "" {
+			g.begin()
 		}
 		return
 	}
@@ -486,9 +502,30 @@ func (g *grader) notRun() string {
 		anyRan = anyRan || ts.state != ""
 	}
 	if !anyRan {
+		if p, at := startupPanic(g.pkgOut.String(), g.dir); p != "" {
+			return "did not run: your code panicked at startup (in init or a package-level variable" + at + "): " + p
+		}
 		return "did not run: the test program exited before running any test. Does your code call os.Exit, log.Fatal or flag.Parse at startup (in init or a package-level variable)?"
 	}
 	return "did not run: the test program exited before this test (os.Exit or log.Fatal in your code?)"
+}
+
+// startupPanic finds the message of a panic printed before any test ran, and where in the
+// learner's folder it happened (" at main.go:12"), from the stack trace.
+func startupPanic(out, dir string) (msg, at string) {
+	for _, ln := range strings.Split(out, "\n") {
+		if msg == "" {
+			if m, ok := strings.CutPrefix(ln, "panic: "); ok && !timeoutRe.MatchString(ln) {
+				msg = strings.TrimSuffix(m, " [recovered]")
+			}
+			continue
+		}
+		if f, ok := strings.CutPrefix(ln, "\t"+dir+string(filepath.Separator)); ok {
+			f, _, _ = strings.Cut(f, " +0x")
+			return msg, " at " + f
+		}
+	}
+	return msg, ""
 }
 
 func contains(list []string, s string) bool {

@@ -32,6 +32,7 @@ type plan struct {
 	seals    map[string]string // test -> the line its wrapper logs when it returns normally
 	dropped  []string          // learner replace directives that were ignored
 	modNotes []string
+	module   string // the learner's module path, as the check builds it
 }
 
 func (p *plan) cleanup() {
@@ -40,10 +41,25 @@ func (p *plan) cleanup() {
 	}
 }
 
+// binDir holds the test binary; gotmp is the go command's work folder (GOTMPDIR).
+func (p *plan) binDir() string { return filepath.Join(p.tmp, "bin") }
+func (p *plan) gotmp() string  { return filepath.Join(p.tmp, "gotmp") }
+
+// compiled removes everything but the test binary: no source of a hidden test, no seal, no
+// overlay stays on disk while learner code runs.
+func (p *plan) compiled() {
+	ents, _ := os.ReadDir(p.tmp)
+	for _, e := range ents {
+		if e.Name() != "bin" {
+			os.RemoveAll(filepath.Join(p.tmp, e.Name()))
+		}
+	}
+}
+
 // prepare writes the overlay for checking dir against the lab's hidden tests. Nothing is
 // written inside dir.
 func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, error) {
-	tmp, err := os.MkdirTemp("", "lab-check-")
+	tmp, err := newCheckDir(checkDirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
 	}
@@ -124,6 +140,12 @@ func (p *plan) writeOverlay(c *course.Course, l *course.Lab, dir string, replace
 		return err
 	}
 	p.dropped = dropped
+	p.module = modfile.ModulePath(gomod)
+	for _, d := range []string{p.binDir(), p.gotmp()} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return fmt.Errorf("%w: %v", ErrEnvironment, err)
+		}
+	}
 	modPath, sumPath := filepath.Join(p.tmp, "go.mod"), filepath.Join(p.tmp, "go.sum")
 	if err := os.WriteFile(modPath, gomod, 0o644); err != nil {
 		return fmt.Errorf("%w: %v", ErrEnvironment, err)

@@ -70,8 +70,8 @@ type Event struct {
 	// PostgreSQL" (Services), "building dependencies (github.com/redis/go-redis/v9)" or
 	// "compiling your code" (Building), "the build lab start began" (Waiting).
 	Detail string
-	// ColdCache is set on the first Building event of a check when dependencies must be
-	// compiled, so a renderer can say once why this build is slow.
+	// ColdCache is set on the first Building event of a check that compiles a dependency (the
+	// build cache is cold), so a renderer can say once why this build is slow.
 	ColdCache bool
 }
 

@@ -4,6 +4,6 @@ package runner
 
 import "syscall"
 
-// dieWithParent has no equivalent outside Linux; there a killed lab's go test runs on until
+// DieWithParent has no equivalent outside Linux; there a killed lab's go test runs on until
 // its own -timeout.
-func dieWithParent(*syscall.SysProcAttr) {}
+func DieWithParent(*syscall.SysProcAttr) {}

@@ -52,6 +52,9 @@ type Spec struct {
 	MaxLine int
 	// StderrCap bounds the stderr kept in Result (default 64 KiB; later bytes are counted, not kept).
 	StderrCap int
+	// MergeStderr sends stderr into the stdout stream (OnLine), in the order written, as go test
+	// does for a test binary: a panic must appear where it happened among the test events.
+	MergeStderr bool
 }
 
 // Result is how a run ended.
@@ -123,7 +126,7 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 	cmd.Dir = s.Dir
 	cmd.Env = WithPWD(s.Env, s.Dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	dieWithParent(cmd.SysProcAttr)
+	DieWithParent(cmd.SysProcAttr)
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -135,6 +138,9 @@ func Run(ctx context.Context, s Spec) (*Result, error) {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
+	if s.MergeStderr {
+		cmd.Stderr = outW
+	}
 	if err := cmd.Start(); err != nil {
 		outR.Close()
 		outW.Close()
