@@ -27,11 +27,14 @@ func fixture(t testing.TB) (*course.Course, *course.Lab) {
 
 // learner builds a learner's lab folder: the lab's starter or solution (as testdata/learners/
 // <name>/base says, starter by default) as `lab start` writes it, then the case's files on top;
-// the names listed in its "deleted" file are removed.
+// the names listed in its "deleted" file are removed. "hostile/<name>" is testdata/hostile/<name>.
 func learner(t testing.TB, c *course.Course, l *course.Lab, name string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), l.ID)
 	caseDir := filepath.Join("testdata", "learners", name)
+	if strings.HasPrefix(name, "hostile/") {
+		caseDir = filepath.Join("testdata", name) // the attacks of issue 13
+	}
 	base := "starter"
 	if b, err := os.ReadFile(filepath.Join(caseDir, "base")); err == nil {
 		base = strings.TrimSpace(string(b))
