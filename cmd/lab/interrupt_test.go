@@ -53,7 +53,7 @@ func redisServers() map[string]bool {
 
 // A learner presses Ctrl-C while the hidden tests run against Redis started from local
 // binaries: lab must stop the tests and the servers it started, and leave nothing running.
-func TestInterruptedCheckLeavesNothing(t *testing.T) { interruptCheck(t, syscall.SIGINT) }
+func TestInterruptedCheckLeavesNothing(t *testing.T) { interruptCheck(t, syscall.SIGINT, false) }
 
 // Killed outright (kill -9, a closed terminal) lab cannot clean up: the kernel's parent-death
 // signal and the test binary's watchdog must still leave nothing running.
@@ -61,10 +61,21 @@ func TestKilledCheckLeavesNothing(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the parent-death signal is Linux-only")
 	}
-	interruptCheck(t, syscall.SIGKILL)
+	interruptCheck(t, syscall.SIGKILL, false)
 }
 
-func interruptCheck(t *testing.T, sig syscall.Signal) {
+// The terminal closes (SIGHUP) while the learner's init blocks: the test binary's own -timeout
+// is not armed yet and no watchdog runs, so only its being lab's direct child with a
+// parent-death signal stops it. The check's temporary folder, left behind, is swept by the
+// next check.
+func TestHangupWhileInitBlocksLeavesNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux-only")
+	}
+	interruptCheck(t, syscall.SIGHUP, true)
+}
+
+func interruptCheck(t *testing.T, sig syscall.Signal, inInit bool) {
 	if testing.Short() {
 		t.Skip("builds lab and runs a check")
 	}
@@ -95,7 +106,22 @@ func interruptCheck(t *testing.T, sig syscall.Signal) {
 	blocked := strings.Replace(string(src), `http.Error(w, "not implemented", http.StatusNotImplemented)`,
 		`os.WriteFile(`+"`"+marker+"`"+`, nil, 0o644)
 		select {}`, 1)
+	if inInit {
+		blocked = string(src) + "\nfunc init() {\n\tos.WriteFile(`" + marker + "`, nil, 0o644)\n\tselect {}\n}\n"
+		if !strings.Contains(blocked, `"os"`) {
+			blocked = strings.Replace(blocked, "import (", "import (\n\t\"os\"", 1)
+		}
+	}
 	os.WriteFile(filepath.Join(ws, "01-slow", "main.go"), []byte(blocked), 0o644)
+	// A private TMPDIR: the check folders left by a killed lab are visible, and only ours.
+	// Not under t.TempDir (0700): lab running as root starts the services as nobody, in it.
+	tmp, err := os.MkdirTemp("", "lab-interrupt-tmp-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(tmp, 0o755)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	env = append(env, "TMPDIR="+tmp)
 
 	before := redisServers()
 	check := exec.Command(bin, "check", "1")
@@ -149,5 +175,25 @@ func interruptCheck(t *testing.T, sig syscall.Signal) {
 	}
 	if len(left) > 0 {
 		t.Errorf("left running after %v:\n%s\nlab said:\n%s", sig, strings.Join(left, "\n"), out.String())
+	}
+	if sig == syscall.SIGINT {
+		if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
+			t.Errorf("an interrupted check left %d entries in TMPDIR: %v", len(ents), ents)
+		}
+		return
+	}
+	// The next check removes what the killed one left in TMPDIR (lab-check-<pid>-*, go-build).
+	os.WriteFile(filepath.Join(ws, "01-slow", "main.go"), src, 0o644)
+	again := exec.Command(bin, "check", "1")
+	again.Env, again.Dir = env, filepath.Join(ws, "01-slow")
+	if o, err := again.CombinedOutput(); err != nil && again.ProcessState.ExitCode() > 1 {
+		t.Fatalf("the next check: %v\n%s", err, o)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("after the next check, TMPDIR still holds %v", names)
 	}
 }

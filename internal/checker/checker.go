@@ -14,6 +14,7 @@ import (
 
 	"github.com/learnlab/lab/internal/course"
 	"github.com/learnlab/lab/internal/runner"
+	"github.com/learnlab/lab/internal/sandbox"
 )
 
 // Acquirer is services.Acquirer (same method set, so any services.Acquirer fits): it makes the
@@ -62,14 +63,21 @@ type Options struct {
 	// FreshSeal draws new seal numbers for this check (see seal.go): stronger against forged
 	// results, but the package is recompiled every time. Also on with LAB_SEAL=fresh or CI=true.
 	FreshSeal bool
+	// Sandbox runs the test binary behind walls (see package sandbox); nil runs it directly, as
+	// on a learner's own machine. A sandboxed check always draws fresh seals (the sandbox hides
+	// the machine's seal key as well) and reaches only its own services.
+	Sandbox sandbox.Backend
+	Limits  sandbox.Limits // for a sandboxed run; zero fields take the sandbox's defaults
 
 	// schemaNotes receives, in mode = "mutation", why mutants could not share one compiled
 	// schema (dev check reports them to the lab author).
 	schemaNotes func(string)
 }
 
+func (o *Options) sandboxed() bool { return o.Sandbox != nil && o.Sandbox.Name() != "none" }
+
 func (o *Options) fresh() bool {
-	return o.FreshSeal || os.Getenv("LAB_SEAL") == "fresh" || os.Getenv("CI") == "true"
+	return o.FreshSeal || o.sandboxed() || os.Getenv("LAB_SEAL") == "fresh" || os.Getenv("CI") == "true"
 }
 
 func (o *Options) timeout() time.Duration {
@@ -114,6 +122,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	env := checkEnv()
+	var services []string // NAME=URL of this check's services
 	if len(l.Services) > 0 {
 		if opts.Services == nil {
 			return nil, envErr("%s needs %s, and no service provider was given", l.ID, strings.Join(l.Services, " and "))
@@ -130,6 +139,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			defer release()
 		}
 		env = append(env, senv...)
+		services = senv
 	}
 
 	if err := waitForWarm(ctx, dir, g.emit); err != nil {
@@ -175,10 +185,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		p.compiled()
 		dl := runner.NewDeadline(time.Now().Add(t + grace(t)))
 		g.begin()
-		sres, err := runTests(ctx, testRun{
+		tr := testRun{
 			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: env, Pkg: p.module,
 			Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
-		})
+		}
+		if opts.Sandbox != nil {
+			tr.Sandbox, tr.Limits = opts.Sandbox, opts.Limits
+			tr.Env, tr.Services = sandboxEnv(services)
+		}
+		sres, err := runTests(ctx, tr)
 		if err != nil {
 			return nil, envErr("run the tests: %v", err)
 		}
@@ -186,6 +201,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, ctx.Err()
 		}
 		g.exited(sres.ExitCode)
+		g.limit = sres.Limit
 		res = &sres.Result
 	}
 	r := g.finish(res, t)
@@ -193,6 +209,21 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		r.Notes = append(r.Notes, fmt.Sprintf("ignored `%s` from your go.mod: checks always build with the course's pinned dependencies", d))
 	}
 	return finishReport(r, opts, start), nil
+}
+
+// sandboxEnv is the whole environment of a sandboxed test binary: nothing of lab's own (no
+// HOME, no cache dirs, no tokens an instructor's shell holds), only this check's services,
+// which the sandbox reaches and rewrites by their names.
+func sandboxEnv(services []string) (env []string, urls map[string]string) {
+	env = []string{"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp", "LANG=C.UTF-8"}
+	urls = map[string]string{}
+	for _, kv := range services {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			urls[k] = v
+			env = append(env, kv)
+		}
+	}
+	return env, urls
 }
 
 // serviceNames says which services a check starts, for progress: "Redis and PostgreSQL".

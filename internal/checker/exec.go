@@ -191,7 +191,7 @@ func testArgs(names []string, timeout time.Duration) []string {
 // `go tool test2json` (lab's own process, never inside a sandbox), to tr.OnLine. The error is
 // only for failing to start; how the binary ended is in the Result.
 func runTests(ctx context.Context, tr testRun) (*sandbox.Result, error) {
-	conv, err := startTest2JSON(ctx, tr.Pkg, tr.OnLine)
+	conv, err := startTest2JSON(tr.Pkg, filepath.Dir(tr.Bin), tr.OnLine)
 	if err != nil {
 		return nil, err
 	}
@@ -240,13 +240,15 @@ type test2json struct {
 	werr error
 }
 
-func startTest2JSON(ctx context.Context, pkg string, on func([]byte)) (*test2json, error) {
+// scratch is lab's own folder for the go command's work files (a `go tool` killed with lab
+// leaves its go-build folder there, and the next check sweeps it with the check folder).
+func startTest2JSON(pkg, scratch string, on func([]byte)) (*test2json, error) {
 	goPath, err := runner.GoPath()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(goPath, "tool", "test2json", "-t", "-p", pkg)
-	cmd.Env = runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local"})
+	cmd.Env = runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local", "GOTMPDIR": scratch})
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
 	runner.DieWithParent(cmd.SysProcAttr)
 	in, err := cmd.StdinPipe()

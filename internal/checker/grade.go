@@ -58,6 +58,7 @@ type grader struct {
 	build     []string
 	buildFail bool
 	tampered  string
+	limit     string // a sandbox limit stopped the run: why, in words
 	timedOut  string   // Go's own -timeout fired: the limit it reported
 	running   []string // tests named by the timeout panic
 	inRunning bool
@@ -344,6 +345,8 @@ func (g *grader) finish(res *runner.Result, limit time.Duration) *Report {
 			msg = fmt.Sprintf("go test stopped (exit status %d) before running any test", res.ExitCode)
 		}
 		return g.report(Error, "go test could not run the hidden tests:\n"+capLines(msg, 20), "")
+	case g.limit != "":
+		return g.report(Error, g.limit+g.during()+": the check was stopped, so nothing it reported is graded", "")
 	case res.Killed == runner.Flooded:
 		return g.report(Error, fmt.Sprintf("your code printed more than %d MB, so the check was stopped%s: remove prints and logs from loops", MaxRawOutput>>20, g.during()), "")
 	case res.Killed == runner.Expired:
