@@ -16,6 +16,7 @@ import (
 	"github.com/learnlab/lab/internal/checker"
 	"github.com/learnlab/lab/internal/course"
 	"github.com/learnlab/lab/internal/report"
+	"github.com/learnlab/lab/internal/sandbox"
 	"github.com/learnlab/lab/internal/workspace"
 )
 
@@ -25,6 +26,8 @@ type checkOptions struct {
 	timeout time.Duration
 	verbose bool
 	all     bool
+	sandbox sandboxFlags
+	backend sandbox.Backend // chosen from sandbox before the first check
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -46,6 +49,10 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
   lab check 5 --junit results.xml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.backend, err = o.sandbox.backend(cmd.Context(), inCI()); err != nil {
+				return err
+			}
 			if o.all {
 				if len(args) > 0 {
 					return usageErr(errors.New("--all grades every started lab: name no lab with it"))
@@ -64,6 +71,7 @@ Exit status: 0 every task passes, 1 some task fails, 2 usage, 3 environment (Go 
 	cmd.Flags().StringVar(&o.junit, "junit", "", "also write the results as JUnit XML to `FILE`")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 0, "time limit for the tests (default: the lab's)")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "show every failing test, not only the first of each task")
+	o.sandbox.add(cmd, "on by default when CI=true")
 	return cmd
 }
 
@@ -177,7 +185,7 @@ func checkLab(ctx context.Context, a *app, c *course.Course, w *workspace.Worksp
 	}
 	r, err := checker.Run(ctx, checker.Options{
 		Course: c, Lab: l, Dir: w.LabDir(l.ID), Services: a.services(), Progress: progress,
-		PassedBefore: checker.PassedBefore(st, l.ID), Timeout: o.timeout,
+		PassedBefore: checker.PassedBefore(st, l.ID), Timeout: o.timeout, Sandbox: o.backend,
 	})
 	if err != nil {
 		if errors.Is(err, checker.ErrEnvironment) {

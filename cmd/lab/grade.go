@@ -22,6 +22,7 @@ type gradeOptions struct {
 	shard    string
 	parallel int
 	timeout  string
+	sandbox  sandboxFlags
 }
 
 func newGradeCmd(a *app) *cobra.Command {
@@ -46,6 +47,7 @@ machines (see docs/classroom.md).`,
 	cmd.Flags().StringVar(&o.shard, "shard", "", "grade only shard i of n, as i/n")
 	cmd.Flags().IntVar(&o.parallel, "parallel", o.parallel, "checks to run at once")
 	cmd.Flags().StringVar(&o.timeout, "timeout", "", "per-check time limit (default: each lab's)")
+	o.sandbox.add(cmd, "always on unless --no-sandbox")
 	return cmd
 }
 
@@ -75,6 +77,12 @@ func runGrade(cmd *cobra.Command, a *app, dirs []string, o gradeOptions) error {
 			return usageErr(fmt.Errorf("--timeout %q: %v", o.timeout, err))
 		}
 	}
+	// Each submission's tests run in a sandbox of their own: its folder read-only, no sibling,
+	// no --out, its own services, limits, and nothing left running when its check ends.
+	backend, err := o.sandbox.backend(cmd.Context(), true)
+	if err != nil {
+		return err
+	}
 	var subs []classroom.Submission
 	seen := map[string]string{}
 	for _, d := range dirs {
@@ -99,7 +107,7 @@ func runGrade(cmd *cobra.Command, a *app, dirs []string, o gradeOptions) error {
 	}
 	reports := map[string][]*checker.Report{}
 	rows, err := classroom.Grade(cmd.Context(), subs, classroom.Options{
-		Course: c, Labs: labs, Parallel: o.parallel, Services: a.services(), Timeout: timeout,
+		Course: c, Labs: labs, Parallel: o.parallel, Services: a.services(), Timeout: timeout, Sandbox: backend,
 	}, func(r classroom.Result) {
 		status := "not started"
 		switch {

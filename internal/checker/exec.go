@@ -211,6 +211,13 @@ func runTests(ctx context.Context, tr testRun) (*sandbox.Result, error) {
 			res = &sandbox.Result{Result: *rr}
 		}
 	}
+	if tr.Sandbox != nil && res != nil && res.Stderr != "" {
+		// A backend that keeps stderr apart: its panics and timeout traces still reach the
+		// grader, after the output (their order among the test events is lost).
+		for _, ln := range strings.Split(strings.TrimRight(res.Stderr, "\n"), "\n") {
+			conv.line([]byte(ln))
+		}
+	}
 	if res != nil && res.ExitCode != 0 {
 		// What go test adds after a failed binary: test2json holds a test's "--- FAIL" until
 		// the next framing line, and a panicking binary prints none. lab writes this line, after
@@ -247,7 +254,8 @@ func startTest2JSON(pkg, scratch string, on func([]byte)) (*test2json, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(goPath, "tool", "test2json", "-t", "-p", pkg)
+	t2j, pre := test2jsonCommand(goPath)
+	cmd := exec.Command(t2j, append(pre, "-t", "-p", pkg)...)
 	cmd.Env = runner.Env(os.Environ(), map[string]string{"GOFLAGS": "", "GOWORK": "off", "GOTOOLCHAIN": "local", "GOTMPDIR": scratch})
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
 	runner.DieWithParent(cmd.SysProcAttr)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/learnlab/lab/internal/checker"
 	"github.com/learnlab/lab/internal/course"
+	"github.com/learnlab/lab/internal/sandbox"
 )
 
 // Submission is one learner's workspace.
@@ -60,7 +61,9 @@ type Options struct {
 	Labs     []*course.Lab // labs to grade; a learner who did not start one gets "not-started"
 	Parallel int           // checks at once
 	Services checker.Acquirer
-	Timeout  time.Duration // per check; 0 = each lab's
+	Timeout  time.Duration   // per check; 0 = each lab's
+	Sandbox  sandbox.Backend // runs each check's tests; nil runs them directly (trusted code only)
+	Limits   sandbox.Limits
 }
 
 // Grade checks every submission's labs, at most Parallel at once, each check with its own
@@ -136,6 +139,7 @@ func gradeOne(ctx context.Context, s Submission, l *course.Lab, o Options) Resul
 	}
 	res.Report, res.Err = checker.Run(ctx, checker.Options{
 		Course: o.Course, Lab: l, Dir: dir, Services: o.Services, Timeout: o.Timeout,
+		Sandbox: o.Sandbox, Limits: o.Limits,
 	})
 	return res
 }
