@@ -58,7 +58,7 @@ type grader struct {
 	build     []string
 	buildFail bool
 	tampered  string
-	limit     string // a sandbox limit stopped the run: why, in words
+	limit     string   // a sandbox limit stopped the run: why, in words
 	timedOut  string   // Go's own -timeout fired: the limit it reported
 	running   []string // tests named by the timeout panic
 	inRunning bool
