@@ -3,7 +3,8 @@
 # binaries exist, then print the environment to use. Run as root on a Debian machine:
 #   eval "$(scripts/ci-services.sh)"
 #   go test ./internal/services/...
-# Installs (when missing): debootstrap, redis-server, postgresql. Builds (when missing and the
+# Installs (when missing): debootstrap, redis-server, postgresql, bubblewrap (the sandbox tests
+# in internal/sandbox run every wall on bwrap and on Docker). Builds (when missing and the
 # default images cannot be pulled): learnlab/redis:7-local and learnlab/postgres:15-local.
 # Progress goes to stderr; stdout is only `export` lines.
 set -eu
@@ -13,6 +14,7 @@ log() { echo "ci-services: $*" >&2; }
 missing=""
 command -v debootstrap >/dev/null || missing="$missing debootstrap"
 command -v redis-server >/dev/null || missing="$missing redis-server"
+command -v bwrap >/dev/null || missing="$missing bubblewrap"
 if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 	missing="$missing postgresql"
 fi

@@ -53,6 +53,9 @@ func (d *Docker) probe(ctx context.Context) error {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, p, "version", "--format", "{{.Server.Os}}").CombinedOutput()
 	if err != nil {
+		if strings.Contains(string(out), "permission denied") {
+			return errors.New("this user cannot use Docker: add it to the docker group (sudo usermod -aG docker $USER, then log in again), or install bubblewrap: sudo apt-get install bubblewrap")
+		}
 		return fmt.Errorf("Docker is not running (%s): start Docker, or install bubblewrap: sudo apt-get install bubblewrap", firstLine(out))
 	}
 	if strings.TrimSpace(string(out)) != "linux" {

@@ -14,9 +14,12 @@
 //     backends.
 //   - An unprivileged uid. When lab runs as root the run gets a uid of its own (not 65534 shared
 //     by every sandbox), so RLIMIT_NPROC counts only this run's processes.
-//   - Limits: memory (RLIMIT_AS per process; the container's memory cgroup too under Docker),
-//     processes and threads (RLIMIT_NPROC; the pids cgroup under Docker), CPU time (RLIMIT_CPU)
-//     and wall time (the Deadline). A limit hit comes back as Result.Limit in words.
+//   - Limits: memory (the launcher sums the resident memory of every process in the sandbox
+//     every 20 ms and kills them all past the limit; RLIMIT_AS = limit + 1.5 GiB per process
+//     as the hard backstop, since the Go runtime reserves ~1.2 GB of address space it never
+//     uses; the memory cgroup too under Docker), processes and threads (RLIMIT_NPROC; the pids
+//     cgroup under Docker), CPU time (RLIMIT_CPU) and wall time (the Deadline). A limit hit
+//     comes back as Result.Limit in words.
 //   - Every process is gone when Run returns: the launcher is PID 1 of a PID namespace, and the
 //     kernel kills the whole namespace when it exits; lab kills the launcher on the deadline.
 //   - Code cannot be patched: a seccomp filter refuses PROT_EXEC in mprotect/pkey_mprotect/mmap
@@ -35,10 +38,17 @@
 //
 // Why both backends, and why bwrap first for "auto": the walls come from the launcher either
 // way, so the two give the same guarantees; what differs is the cost and where they work.
-// Measured on the project machine (2 cores, loaded, Docker 20.10 with fuse-overlayfs): a
-// `docker run` of a trivial static binary costs about 0.6 s, a bwrap run about 10 ms. Docker
-// stays for machines where bwrap cannot create namespaces (unprivileged user namespaces off,
-// Ubuntu's AppArmor restriction) and where an instructor prefers the container's cgroups.
+// Measured on the project machine (2 cores, Docker 20.10 with fuse-overlayfs, cgroup v1): at
+// load 3, `docker run` of a trivial static binary took 0.57 s and `docker start -a` of a
+// pre-created container 0.7 s (so pre-creating saves nothing), a bare bwrap 10 ms; at load 40
+// BenchmarkOverhead gave +355 ms per run for bwrap (seven process starts at ~50 ms each under
+// that load) and +4.7 s for docker. Docker stays for machines where bwrap cannot create
+// namespaces (unprivileged user namespaces off, Ubuntu's AppArmor restriction) and for an
+// instructor who wants the container's cgroups as a second memory and process limit.
+//
+// bwrap works unprivileged through a user namespace (tested as uid 65534 on this machine); as
+// root it makes no user namespace (it would map the run to uid 0 outside, where RLIMIT_NPROC
+// does not apply) and the launcher drops to a uid of the run's own instead.
 //
 // The "none" backend runs the binary directly (lab's local behaviour) and guarantees nothing.
 //
