@@ -140,4 +140,43 @@ for ((i = 0; i < 100; i++)); do
 done
 grep -q "^exit quit" "$tmp/trace" || fail "direct launch: $(cat "$tmp/trace" 2>/dev/null || echo 'no trace: the app did not end normally')"
 
+# 4. A new learner in a light terminal at 80x24: `lab start N-slug` as a course page prints it,
+# the workbench says where the code is, the first check shows its phases with seconds, `/`
+# searches the lesson (the keys typed run no command), and quitting prints where the code is.
+start_arg=5-caching
+[[ ${#course_flag[@]} -gt 0 ]] && start_arg=2-shout
+echo "tui-smoke: lab start $start_arg, light theme, 80x24"
+tmux -L "$sock" kill-server 2>/dev/null || true
+n=$((n + 1))
+sock="labsmoke-$$-$n"
+cmd="cd '$tmp' && LAB_WORKSPACE='$LAB_WORKSPACE' LAB_THEME=light '$tmp/lab' ${course_flag[*]:-} start $start_arg; echo \$? > '$tmp/exit'; sleep 30"
+tmux -L "$sock" new-session -d -s smoke -x 80 -y 24 "bash -c \"$cmd\""
+wait_for "Your code: ./ws/"
+wait_for "t all tasks"
+# Light theme: the lesson text is dark on light (glamour's light text colour 234), never the
+# dark style's light grey (252).
+screen=$(tmux -L "$sock" capture-pane -e -p -t smoke)
+grep -q '38;5;252' <<<"$screen" && fail "light theme: light-grey lesson text"
+grep -q '38;5;234' <<<"$screen" || fail "light theme: the lesson is not in the light style"
+# / search: "single" would run s, n, g, e outside a search.
+keys / s i n g l e
+wait_for "/single"
+keys Enter
+keys Escape
+sleep 0.7
+keys / c a c h e
+wait_for "/cache"
+keys Enter
+tmux -L "$sock" capture-pane -p -t smoke | tail -1 | grep -qE '/cache +[0-9]+/[0-9]+' || fail "search: no match count"
+keys Escape
+sleep 0.7
+# The first check: its phase and seconds while it runs, then the result.
+keys c
+wait_for "Checking " 20
+tmux -L "$sock" capture-pane -p -t smoke | grep -qE 'Checking [0-9a-z-]+ · .+ · [0-9]+s' || fail "the check shows no phase and seconds"
+wait_for "tasks pass" 300
+keys q
+wait_for "Check it:    lab check" 10
+[[ "$(cat "$tmp/exit")" == 0 ]] || fail "lab start exited with $(cat "$tmp/exit")"
+
 echo "tui-smoke: ok"

@@ -73,6 +73,7 @@ type Model struct {
 	runSeq   int
 	reports  map[string]*checker.Report // lab id -> last report this session
 	reportAt map[string]time.Time       // lab id -> when that report was recorded
+	runErr   map[string]string          // lab id -> why its last check could not run
 	spinner  spinner.Model
 	// coldShown: the results pane was opened once to say why a first (cold cache) check is slow.
 	coldShown bool
@@ -105,6 +106,7 @@ func New(opts Options) *Model {
 		inRend:   map[renderKey]bool{},
 		reports:  map[string]*checker.Report{},
 		reportAt: map[string]time.Time{},
+		runErr:   map[string]string{},
 		started:  map[string]bool{},
 		state:    &workspace.State{},
 		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
@@ -265,7 +267,10 @@ func (m *Model) setStatus(kind statusKind, s string) {
 
 // statusTTL is how long a status message stays: news go stale, a problem is read more slowly.
 func statusTTL(k statusKind) time.Duration {
-	if k == statusErr || k == statusWarn {
+	switch k {
+	case statusErr:
+		return 5 * time.Minute // a failed check stays in view until the learner acts
+	case statusWarn:
 		return 30 * time.Second
 	}
 	return 12 * time.Second

@@ -293,9 +293,11 @@ func (m *Model) checkDone(msg checkDoneMsg) tea.Cmd {
 		m.setStatus(statusWarn, fmt.Sprintf("%02d is not started yet: press s to copy the starter code into your workspace", msg.lab.Number))
 		m.started[msg.lab.ID] = false
 	case msg.err != nil:
-		m.setStatus(statusErr, "Check failed to run: "+firstLine(msg.err.Error()))
+		m.setStatus(statusErr, "Check failed to run: "+firstLine(msg.err.Error())+" — o shows it")
+		m.runErr[msg.lab.ID] = msg.err.Error()
 	default:
 		rep := msg.report
+		delete(m.runErr, msg.lab.ID)
 		m.reports[msg.lab.ID] = rep
 		cmds = append(cmds, m.record(msg.lab, rep))
 		m.summarize(msg.lab, rep)

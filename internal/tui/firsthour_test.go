@@ -4,6 +4,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -211,7 +212,7 @@ func TestReopensWhereLeft(t *testing.T) {
 		t.Errorf("reopened at offset %d task %v, want %d farewell", got, m2.lesson.selectedTask().ID, off)
 	}
 	m2.Update(press("o"))
-	if v := plain(m2); strings.Contains(v, "No results yet") || !strings.Contains(v, `farewell("Ada") = ""`) {
+	if v := plain(m2); strings.Contains(v, "No check yet") || !strings.Contains(v, `farewell("Ada") = ""`) {
 		t.Errorf("the last check's results are gone:\n%s", v)
 	}
 
@@ -461,8 +462,6 @@ func TestKeysAndCodePane(t *testing.T) {
 	}
 }
 
-var _ = context.Background
-
 // 10. Light terminals: with no theme set and no answer to the colour query, the lesson text
 // keeps the terminal's own colour (never light grey on white); an answer picks the palette; a
 // fixed theme ignores it; GLAMOUR_STYLE's own style names are honoured for lessons.
@@ -511,3 +510,28 @@ var (
 	lipglossWhite = color.RGBA{255, 255, 255, 255}
 	lipglossBlack = color.RGBA{0, 0, 0, 255}
 )
+
+// A check that cannot run says why in the results pane, and the status stays past the usual
+// few seconds.
+func TestCheckErrorKept(t *testing.T) {
+	c := fixtureCourse(t)
+	ws := newWorkspace(t, c, "01-hello")
+	clk := newClock()
+	o := opts(t, ws, &fakeChecker{})
+	o.Now = clk.now
+	o.Check = func(context.Context, CheckRequest) (*checker.Report, error) {
+		return nil, errors.New("go: cannot find GOROOT directory: set GOROOT or reinstall Go")
+	}
+	m := lessonAt(t, o, "1", 80, 24)
+	_, cmd := m.Update(press("c"))
+	drive(t, m, cmd, 2*time.Second)
+	clk.add(time.Minute)
+	m.Update(stateTickMsg{})
+	if !strings.Contains(statusRow(m), "Check failed to run") {
+		t.Errorf("status after a minute: %q", statusRow(m))
+	}
+	m.Update(press("o"))
+	if !strings.Contains(plain(m), "cannot find GOROOT") {
+		t.Errorf("results pane:\n%s", plain(m))
+	}
+}

@@ -110,8 +110,11 @@ func (m *Model) paneContent(kind paneKind) (string, string) {
 	if m.run != nil && m.run.lab == lab {
 		return title, m.run.progressText(m.now(), m.spinner.View())
 	}
+	if e := m.runErr[lab.ID]; e != "" {
+		return title, "The last check could not run:\n\n" + e + "\n\nPress c to try again."
+	}
 	if rep == nil {
-		return title, "No results yet in this session. Press c to check your code."
+		return title, "No check yet. Press c to check your code (w checks it on every save)."
 	}
 	var b strings.Builder
 	if rep.Status == checker.Error || rep.Status == checker.Timeout {

@@ -152,6 +152,10 @@ func putCode(rendered string, blocks []codeBlock, style glamour.TermRendererOpti
 		// indentation beyond the document margin glamour gives the block on its own.
 		extra := strings.Repeat(" ", max(0, len(plain)-len(strings.TrimLeft(plain, " "))-2))
 		codeLines := strings.Split(strings.Trim(code, "\n"), "\n")
+		// One blank line before the block, as glamour leaves before a block it renders itself.
+		for len(out) > 1 && strings.TrimSpace(ansi.Strip(out[len(out)-1])) == "" && strings.TrimSpace(ansi.Strip(out[len(out)-2])) == "" {
+			out = out[:len(out)-1]
+		}
 		for _, cl := range codeLines {
 			cl = extra + trimRightCells(cl)
 			if ansi.StringWidth(cl) > width {
