@@ -155,9 +155,13 @@ wait_for "Your code: ./ws/"
 wait_for "t all tasks"
 # Light theme: the lesson text is dark on light (glamour's light text colour 234), never the
 # dark style's light grey (252).
-screen=$(tmux -L "$sock" capture-pane -e -p -t smoke)
-grep -q '38;5;252' <<<"$screen" && fail "light theme: light-grey lesson text"
+for ((i = 0; i < 100; i++)); do # the lesson renders in the background
+	screen=$(tmux -L "$sock" capture-pane -e -p -t smoke)
+	grep -q '38;5;234' <<<"$screen" && break
+	sleep 0.1
+done
 grep -q '38;5;234' <<<"$screen" || fail "light theme: the lesson is not in the light style"
+grep -q '38;5;252' <<<"$screen" && fail "light theme: light-grey lesson text"
 # / search: "single" would run s, n, g, e outside a search.
 keys / s i n g l e
 wait_for "/single"
