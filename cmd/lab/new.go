@@ -178,7 +178,7 @@ func tidyCourse(dir string) error {
 	sumPath := filepath.Join(dir, "go.sum")
 	sum, _ := os.ReadFile(sumPath)
 	builtinSum, _ := fs.ReadFile(lab.Course, "go.sum")
-	if err := os.WriteFile(sumPath, append(append(sum, '\n'), builtinSum...), 0o644); err != nil {
+	if err := os.WriteFile(sumPath, appendMissingSums(sum, builtinSum), 0o644); err != nil {
 		return err
 	}
 	var last error
@@ -213,4 +213,25 @@ func moduleName(folder string) string {
 		return name
 	}
 	return "course"
+}
+
+// appendMissingSums adds to a go.sum the lines of extra it lacks, leaving its own lines as they
+// are: go mod tidy drops what is not needed but does not rewrite a go.sum whose needed lines
+// are all there, so a course already tidy keeps its file byte for byte.
+func appendMissingSums(sum, extra []byte) []byte {
+	have := map[string]bool{}
+	for _, ln := range strings.Split(string(sum), "\n") {
+		have[strings.TrimSpace(ln)] = true
+	}
+	out := append([]byte{}, sum...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	for _, ln := range strings.Split(string(extra), "\n") {
+		if ln = strings.TrimSpace(ln); ln != "" && !have[ln] {
+			out = append(out, ln+"\n"...)
+			have[ln] = true
+		}
+	}
+	return out
 }
