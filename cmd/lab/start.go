@@ -64,11 +64,9 @@ func runStart(cmd *cobra.Command, a *app, arg string, o startOptions) error {
 		fmt.Fprintf(a.out, "%s is already started; your files are untouched.\n", l.ID)
 	}
 	if !o.noTUI && isTerminal(a) {
-		if err := runTUI(cmd.Context(), a, l); err != nil {
-			return err
-		}
-		// The workbench's screen is gone: say again where the code is and what comes next.
-		fmt.Fprintln(a.out)
+		// When the workbench closes it says where the code of the last lesson shown is and
+		// what comes next (tui.Options.Out), as printNextSteps does here without it.
+		return runTUI(cmd.Context(), a, l)
 	}
 	printNextSteps(a, l, dir)
 	return nil
