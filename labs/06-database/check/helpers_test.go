@@ -404,6 +404,8 @@ type labTracer struct {
 	failAt int
 	data   int
 	failed string
+	// pair, when set, forces two concurrent transfers to interleave (see labPair).
+	pair *labPair
 }
 
 type labQuery struct {
@@ -411,11 +413,28 @@ type labQuery struct {
 	args []any
 }
 
+// labSQLKey carries a statement's text from TraceQueryStart to TraceQueryEnd.
+type labSQLKey struct{}
+
 func (tr *labTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	return tr.record(ctx, d.SQL, d.Args)
+	ctx = tr.record(ctx, d.SQL, d.Args)
+	tr.mu.Lock()
+	pair := tr.pair
+	tr.mu.Unlock()
+	if pair != nil {
+		pair.started(ctx, d.SQL)
+	}
+	return context.WithValue(ctx, labSQLKey{}, d.SQL)
 }
 
-func (tr *labTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (tr *labTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	tr.mu.Lock()
+	pair := tr.pair
+	tr.mu.Unlock()
+	if sql, ok := ctx.Value(labSQLKey{}).(string); ok && pair != nil && d.Err == nil {
+		pair.ended(ctx, sql) // may hold this transfer here, right after its read
+	}
+}
 
 func (tr *labTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	return ctx

@@ -125,6 +125,7 @@ func TestTransferRefusesAndChangesNothing(t *testing.T) {
 		{ids[0], ids[1], -50, ErrInvalidAmount, "a negative amount would move money the other way: refuse it"},
 		{ids[0], missing, 50, ErrAccountNotFound, "the receiving account does not exist: nothing may leave the sender"},
 		{missing, ids[0], 50, ErrAccountNotFound, "the sending account does not exist"},
+		{ids[0], ids[0], 50, ErrSameAccount, "a transfer from an account to itself moves nothing: refuse it with ErrSameAccount before touching the database (WHERE id IN ($1, $2) would find one row, not two)"},
 	} {
 		call := fmt.Sprintf("Transfer(ctx, %d, %d, %d)", tc.from, tc.to, tc.amount)
 		err := b.transfer(tc.from, tc.to, tc.amount)

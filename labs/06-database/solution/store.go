@@ -56,5 +56,6 @@ var (
 	ErrInvalidAmount     = errors.New("the amount must be positive")
 	ErrAccountNotFound   = errors.New("no such account")
 	ErrInsufficientFunds = errors.New("insufficient funds")
+	ErrSameAccount       = errors.New("cannot transfer to the same account")
 	ErrBadCursor         = errors.New("malformed cursor")
 )

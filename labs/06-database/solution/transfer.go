@@ -19,7 +19,7 @@ func (s *Store) Transfer(ctx context.Context, from, to int64, amount int64) erro
 		return ErrInvalidAmount
 	}
 	if from == to {
-		return errors.New("cannot transfer to the same account")
+		return ErrSameAccount
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
