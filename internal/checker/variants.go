@@ -144,7 +144,10 @@ func gradeVariant(ctx context.Context, opts DevOptions, l *course.Lab, v *course
 		for _, name := range v.Files {
 			data, err := c.ReadFile(l, strings.TrimPrefix(v.Dir, l.Dir+"/"), name)
 			if err == nil {
-				err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+				dst := filepath.Join(dir, filepath.FromSlash(name))
+				if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+					err = os.WriteFile(dst, data, 0o644)
+				}
 			}
 			if err != nil {
 				return nil, fmt.Sprintf("write %s: %v", name, err)

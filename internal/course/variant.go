@@ -124,8 +124,9 @@ func (c *Course) loadVariant(l *Lab, kind, name, dir string) (*Variant, Problems
 		if rel == "variant.toml" {
 			return nil
 		}
-		if strings.Contains(rel, "/") {
-			ps.add(p, 0, "variants replace files of the lab's one package: keep them directly in %s", dir)
+		if strings.Contains(rel, "/") && strings.HasSuffix(rel, ".go") {
+			// Other files (migrations/001_init.sql) keep the lab's layout; Go files are the one package.
+			ps.add(p, 0, "variants replace files of the lab's one package: keep Go files directly in %s", dir)
 			return nil
 		}
 		if strings.HasSuffix(rel, ".go") {
