@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,34 @@ func TestIndexCustomerOrdersInRange(t *testing.T) {
 		t.Fatalf("the index finds the customer, but not the date range: every order of the customer is read, then filtered on created_at%s"+
 			"hint: one index on both columns, equality first, then the range: CREATE INDEX ON orders (customer_id, created_at). It also returns them in created_at order", report)
 	}
+	// Both columns in the Index Cond is not enough: with the range column first, the scan walks
+	// every order of the three months (~25,000 entries) and checks customer_id in each.
+	for _, n := range plan.indexScans("orders") {
+		if !strings.Contains(n.IndexCond, "customer_id") || !strings.Contains(n.IndexCond, "created_at") {
+			continue
+		}
+		cols := labIndexColumns(t, schema, n.Index)
+		ci, di := slices.Index(cols, "customer_id"), slices.Index(cols, "created_at")
+		if ci < 0 || di < 0 || ci > di || slices.ContainsFunc(cols[:ci], func(c string) bool { return c != "customer_id" }) {
+			t.Fatalf("the plan reads index %s on (%s): the range column before the equality column, so the scan walks every order of all customers between the two dates (~25,000 index entries) and checks customer_id in each, to keep ~25%s"+
+				"hint: equality columns first, then the range or sort column: CREATE INDEX ON orders (customer_id, created_at) seeks straight to one customer's orders in those dates", n.Index, strings.Join(cols, ", "), report)
+		}
+	}
+}
+
+// labIndexColumns are the key columns (or expressions) of an index of the big schema, in order.
+func labIndexColumns(t *testing.T, schema, index string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), labLimit)
+	defer cancel()
+	var cols []string
+	err := labBigConn(t, schema).QueryRow(ctx, `
+		SELECT ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k)
+		FROM pg_index i WHERE i.indexrelid = $1::regclass`, index).Scan(&cols)
+	if err != nil {
+		t.Fatalf("reading the columns of index %s: %v", index, err)
+	}
+	return cols
 }
 
 func TestIndexOrdersWithSKU(t *testing.T) {

@@ -36,6 +36,7 @@ type labPair struct {
 	mu       sync.Mutex
 	read     [3]bool // read[n]: transfer n has finished a read of accounts
 	wrote    [3]bool // wrote[n]: transfer n has started a write
+	done     [3]bool // done[n]: transfer n has returned
 	balances [3]string
 	first    int  // the transfer that read first, and was held
 	bothRead bool // the second read before either wrote: both saw the same balances
@@ -100,6 +101,10 @@ func (p *labPair) ended(ctx context.Context, sql string) {
 	}
 	p.read[n] = true
 	other := 3 - n
+	if p.done[other] {
+		p.mu.Unlock()
+		return // nothing left to interleave with
+	}
 	if p.read[other] {
 		// The other one read first and is held: both have now read.
 		if !p.wrote[other] {
@@ -115,6 +120,14 @@ func (p *labPair) ended(ctx context.Context, sql string) {
 }
 
 func (p *labPair) open() { p.once.Do(func() { close(p.release) }) }
+
+// finished records that transfer n returned: a transfer held for it must not wait longer.
+func (p *labPair) finished(n int) {
+	p.mu.Lock()
+	p.done[n] = true
+	p.mu.Unlock()
+	p.open()
+}
 
 // hold keeps the first reader here until the second has read, or waits for a lock.
 func (p *labPair) hold() {
@@ -195,11 +208,14 @@ func (b *labBank) twoTransfers(t1, t2 [3]int64) ([2]error, *labPair) {
 		go func() {
 			defer func() {
 				if p := recover(); p != nil {
+					pair.finished(i + 1)
 					results <- result{n: i, panic: p}
 				}
 			}()
 			<-begin
-			results <- result{n: i, err: b.store.Transfer(context.WithValue(ctx, labTransferKey{}, i+1), tr[0], tr[1], tr[2])}
+			err := b.store.Transfer(context.WithValue(ctx, labTransferKey{}, i+1), tr[0], tr[1], tr[2])
+			pair.finished(i + 1)
+			results <- result{n: i, err: err}
 		}()
 	}
 	close(begin)

@@ -57,7 +57,7 @@ func labNewOrders(t *testing.T, n int) *labDB {
 	b := db.ids(`INSERT INTO customers (email, name) VALUES ('bob@example.com', 'Bob') RETURNING id`)[0]
 	db.exec(`INSERT INTO orders (customer_id, status, created_at)
 		SELECT CASE WHEN g % 2 = 0 THEN $1::bigint ELSE $2::bigint END, 'paid',
-		       timestamptz '2024-05-01 00:00:00+00' + (g * 17 % 40) * interval '1 minute'
+		       timestamptz '2024-05-01 00:00:00+00' + (g * 17 % 40) * interval '1 minute 0.123457 second'
 		FROM generate_series(1, $3::int) g`, a, b, n)
 	return db
 }
@@ -96,7 +96,8 @@ func TestKeysetPagesThroughEveryOrder(t *testing.T) {
 	}
 	if diff := labDiffOrders(got, want, false); diff != "" {
 		t.Fatalf("walking every page of 20 (250 orders, many sharing a created_at) gave a list that differs from all orders newest first: %s\npages:\n%s\n"+
-			"hint: orders are sorted by (created_at DESC, id DESC), id breaking ties. A cursor on created_at alone skips or repeats orders that share it: remember both, and start after them with WHERE (created_at, id) < ($1, $2)",
+			"hint: orders are sorted by (created_at DESC, id DESC), id breaking ties. A cursor on created_at alone skips or repeats orders that share it: remember both, and start after them with WHERE (created_at, id) < ($1, $2). "+
+			"And keep the time in the cursor to the microsecond, as PostgreSQL stores it (these orders are at times like 00:07:00.864199): cut to seconds or milliseconds, it starts the next page at the wrong place",
 			diff, strings.Join(walk, "\n"))
 	}
 

@@ -1,0 +1,1 @@
+CREATE INDEX orders_by_time ON orders (created_at, id) INCLUDE (customer_id, status);

@@ -1,0 +1,1 @@
+CREATE INDEX orders_page_idx ON orders (created_at DESC, id DESC);
