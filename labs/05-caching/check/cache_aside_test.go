@@ -3,9 +3,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"os"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestCacheAsideSecondReadSkipsStore(t *testing.T) {
@@ -63,5 +68,48 @@ func TestCacheAsideServesFromRedis(t *testing.T) {
 	wantProduct(t, q, res, lamp)
 	if n := store.gets.Load(); n != 0 {
 		t.Fatalf("%s with product:3 in Redis made %d store calls, want 0", q, n)
+	}
+}
+
+// brokenRedis is a go-redis hook that fails every command, as a Redis that is down would.
+type brokenRedis struct{}
+
+func (brokenRedis) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (brokenRedis) ProcessHook(redis.ProcessHook) redis.ProcessHook {
+	return func(_ context.Context, cmd redis.Cmder) error {
+		err := errors.New("dial tcp 10.0.0.9:6379: connect: connection refused (the test's hook fails every Redis command)")
+		cmd.SetErr(err)
+		return err
+	}
+}
+
+func (brokenRedis) ProcessPipelineHook(redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(_ context.Context, cmds []redis.Cmder) error {
+		err := errors.New("dial tcp 10.0.0.9:6379: connect: connection refused (the test's hook fails every Redis command)")
+		for _, cmd := range cmds {
+			cmd.SetErr(err)
+		}
+		return err
+	}
+}
+
+func TestCacheAsideRedisDownServesTheStore(t *testing.T) {
+	newRedis(t) // empties the test database
+	opt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(brokenRedis{})
+	store := newFakeStore(keyboard, mouse)
+	h := newHandler(t, rdb, store)
+
+	q := get("/products/1")
+	for i := 0; i < 2; i++ {
+		res := do(t, h, q)
+		if res.code != http.StatusOK {
+			t.Fatalf("%s with Redis down (every command fails with \"connection refused\"): got %s, want 200 with %s from the store\n"+
+				"hint: a cache is an optimisation, not a source of truth: on a Redis error other than redis.Nil, log it and read the store; a failed SET is logged, not returned", q, res, asJSON(keyboard))
+		}
+		wantProduct(t, q, res, keyboard)
 	}
 }

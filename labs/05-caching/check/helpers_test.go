@@ -66,6 +66,9 @@ type fakeStore struct {
 	gets atomic.Int64
 	puts atomic.Int64
 
+	putErr    error  // when set, Put fails with it and changes nothing
+	duringPut func() // when set, Put calls it before it writes: a reader arriving mid-write
+
 	gate     chan struct{} // when set, Get waits until it is closed
 	entered  chan string   // when set, Get sends its id here first
 	firstGet chan struct{} // closed by the first Get
@@ -111,6 +114,12 @@ func (f *fakeStore) Get(ctx context.Context, id string) (Product, error) {
 
 func (f *fakeStore) Put(ctx context.Context, p Product) error {
 	f.puts.Add(1)
+	if f.duringPut != nil {
+		f.duringPut()
+	}
+	if f.putErr != nil {
+		return f.putErr
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items[p.ID] = p

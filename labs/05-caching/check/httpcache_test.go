@@ -77,21 +77,35 @@ func TestHTTPCachingIfNoneMatchGives304(t *testing.T) {
 	tag := wantETag(t, q, res)
 	calls := store.gets.Load()
 
-	for _, inm := range []string{tag, `"not-this-one", ` + tag} {
-		q := get("/products/1").with("If-None-Match", inm)
+	opaque := strings.TrimPrefix(tag, "W/")
+	for _, c := range []struct{ inm, why string }{
+		{tag, "the client already has this version"},
+		{`"not-this-one", ` + tag, "If-None-Match may list several tags, separated by commas: one of them is this version"},
+		{"W/" + opaque, "If-None-Match compares weakly (RFC 9110): W/\"x\" matches \"x\", so a tag a proxy marked weak still matches"},
+		{opaque, "If-None-Match compares weakly: \"x\" matches W/\"x\""},
+		{"*", "If-None-Match: * matches any current version of the resource"},
+	} {
+		q := get("/products/1").with("If-None-Match", c.inm)
 		res := do(t, h, q)
 		if res.code != http.StatusNotModified {
-			t.Fatalf("%s: got status %s, want 304 Not Modified: the client already has this version", q, res)
+			t.Fatalf("%s: got status %s, want 304 Not Modified: %s", q, res, c.why)
 		}
 		if len(res.body) != 0 {
 			t.Fatalf("%s: got 304 with a %d-byte body, want no body at all (that is the point of a 304)", q, len(res.body))
 		}
 		if got := res.header.Get("ETag"); got != tag {
-			t.Fatalf("%s: got 304 with ETag %q, want the same ETag %s", q, got, tag)
+			hint := ""
+			if got == "" {
+				hint = "\nhint: headers set after WriteHeader are never sent: set ETag and Cache-Control first, on every answer, then write the status"
+			}
+			t.Fatalf("%s: got 304 with ETag %q, want the same ETag %s%s", q, got, tag, hint)
+		}
+		if cc := res.header.Get("Cache-Control"); !strings.Contains(strings.ToLower(cc), "max-age") {
+			t.Fatalf("%s: got 304 with Cache-Control %q, want the same Cache-Control as the 200 (public, max-age=60): a 304 refreshes the client's copy, and tells it for how long", q, cc)
 		}
 	}
 	if n := store.gets.Load(); n != calls {
-		t.Fatalf("two conditional GET /products/1 with the product cached made %d store calls, want 0", n-calls)
+		t.Fatalf("five conditional GET /products/1 with the product cached made %d store calls, want 0", n-calls)
 	}
 
 	q = get("/products/1").with("If-None-Match", `"some-older-version"`)

@@ -33,6 +33,10 @@ func login(t *testing.T, h http.Handler, rdb *redis.Client) *http.Cookie {
 	switch {
 	case !c.HttpOnly:
 		t.Fatalf("%s: the session cookie is not HttpOnly (%s): any script on the page could read it; set HttpOnly: true", q, c)
+	case !c.Secure:
+		t.Fatalf("%s: the session cookie is not Secure (%s): the browser would send it over plain HTTP too, where anyone on the network can read it; set Secure: true (browsers still send it to http://localhost)", q, c)
+	case c.SameSite != http.SameSiteLaxMode:
+		t.Fatalf("%s: got the session cookie %s, want SameSite=Lax on it: other sites' forms and scripts then cannot make the browser send it along (CSRF), while links to this site still work", q, c)
 	case c.Path != "/":
 		t.Fatalf("%s: the session cookie has Path %q, want \"/\" so every route gets it", q, c.Path)
 	case len(c.Value) < 22:
