@@ -14,9 +14,9 @@ func productKey(id string) string { return "product:" + id }
 
 // productJSON returns the JSON of product id, from Redis when it can.
 func (s *server) productJSON(ctx context.Context, id string) ([]byte, error) {
-	// TODO(cache-aside): read productKey(id) from Redis first (s.rdb.Get(...).Bytes()).
-	// On a hit, return those bytes as they are. On a miss (the error is redis.Nil) fall
-	// through to the load below. Any other Redis error: log it and read the store anyway.
+	// TODO(cache-aside): answer from Redis (productKey) when the product is cached, byte for
+	// byte. A miss, and also a Redis that is unwell, go on to the load below: a broken cache
+	// must not break the catalog.
 	return s.loadProduct(ctx, id)
 }
 
@@ -30,7 +30,7 @@ func (s *server) fillProduct(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// TODO(cache-aside): write body to Redis under productKey(id) with productTTL, so the next
-	// read is a hit. A failed write should not fail the request: log it and return the body.
+	// TODO(cache-aside): keep body in Redis under productKey(id) for productTTL, so the next
+	// read is a hit. A failed write must not fail the request.
 	return body, nil
 }

@@ -69,17 +69,16 @@ func (s *server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "wrong username or password")
 		return
 	}
-	// TODO(sessions): create a session: a new id (newSessionID), the JSON of
-	// session{Username} under sessionKey(id) with sessionTTL, and a cookie named
-	// sessionCookie holding the id (HttpOnly, Secure, Path "/", SameSite Lax).
-	// Answer 200 {"username":"ada"}.
+	// TODO(sessions): start a new session for this user in Redis (sessionKey, sessionTTL) and
+	// hand its id to the browser in the sessionCookie cookie, out of reach of scripts, plain
+	// HTTP and other sites. Answer 200 {"username":"ada"}.
 	writeError(w, http.StatusNotImplemented, "login is not implemented yet")
 }
 
 // handleLogout: POST /logout with the session cookie.
 func (s *server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	// TODO(sessions): delete the session named by the cookie from Redis, clear the cookie
-	// (same name and path, MaxAge -1) and answer 204 No Content.
+	// TODO(sessions): end the session everywhere at once, make the browser forget the
+	// cookie, and answer 204 No Content.
 	writeError(w, http.StatusNotImplemented, "logout is not implemented yet")
 }
 
@@ -87,9 +86,9 @@ func (s *server) handleLogout(w http.ResponseWriter, r *http.Request) {
 // request's context (withSession) for the handler.
 func (s *server) requireSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// TODO(sessions): read the cookie, load sessionKey(id) from Redis and push its
-		// expiry back to sessionTTL (sliding expiration: GETEX does both in one round trip).
-		// No cookie or no such session: 401. Then call next with withSession(ctx, sess).
+		// TODO(sessions): find the session the cookie names and keep it alive for another
+		// sessionTTL (only idle sessions expire). No cookie or no such session: 401.
+		// Otherwise hand it to next through the request's context (withSession).
 		writeError(w, http.StatusNotImplemented, "sessions are not implemented yet")
 	})
 }

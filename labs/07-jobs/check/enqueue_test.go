@@ -3,11 +3,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Task enqueue: POST /emails answers 202 with a job id at once; GET /jobs/{id} reads its state.
@@ -155,4 +160,102 @@ func TestJobStatusReadsRedis(t *testing.T) {
 		e.failx(n, fmt.Sprintf("got status %d, want 404 for an id without a job:{id} hash", n.status),
 			"s.q.Get returns ErrNotFound (errors.Is) for an unknown id")
 	}
+}
+
+// secondWriteFails is a go-redis hook that lets the first write of a job through and fails
+// the second, as a connection lost between two commands would. Writes sent together (MULTI/EXEC,
+// a pipeline, a script) are one step: the hook fails them whole, before anything is applied.
+type secondWriteFails struct {
+	mu     sync.Mutex
+	writes int
+	failed string
+}
+
+func (h *secondWriteFails) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func labJobWrite(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	if len(args) < 2 {
+		return false
+	}
+	name, key := strings.ToLower(fmt.Sprint(args[0])), fmt.Sprint(args[1])
+	switch name {
+	case "hset", "hmset", "hsetnx":
+		return strings.HasPrefix(key, "job:")
+	case "lpush", "rpush":
+		return key == labQueue
+	}
+	return false
+}
+
+var errLabConnLost = errors.New("read tcp 127.0.0.1:51234->127.0.0.1:6379: connection reset by peer (the test's hook: the connection dropped)")
+
+func (h *secondWriteFails) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if labJobWrite(cmd) {
+			h.mu.Lock()
+			h.writes++
+			second := h.writes == 2
+			if second {
+				h.failed = strings.Join(strings.Fields(fmt.Sprint(cmd.Args())), " ")
+			}
+			h.mu.Unlock()
+			if second {
+				cmd.SetErr(errLabConnLost)
+				return errLabConnLost
+			}
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *secondWriteFails) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		n := 0
+		for _, cmd := range cmds {
+			if labJobWrite(cmd) {
+				n++
+			}
+		}
+		if n >= 2 {
+			for _, cmd := range cmds {
+				cmd.SetErr(errLabConnLost)
+			}
+			return errLabConnLost
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func TestEnqueueWritesTheJobInOneStep(t *testing.T) {
+	e := labNewEnv(t)
+	h := e.server()
+	hook := &secondWriteFails{}
+	e.rdb.AddHook(hook)
+
+	body := `{"to":"ada@example.com","subject":"Welcome","body":"Hello Ada"}`
+	x := e.do(h, "POST", "/emails", body)
+	if x.status < 500 {
+		if hook.writes < 2 {
+			return // one command (a script): nothing can come between the writes
+		}
+		e.failx(x, fmt.Sprintf("Redis failed the second write of the job (%s), yet POST answered %d: the client believes a job was queued", hook.failed, x.status),
+			"when Enqueue returns an error, answer 500")
+	}
+	ctx, cancel := e.ctx()
+	defer cancel()
+	hashes, _ := e.rdb.Keys(ctx, "job:*").Result()
+	queued := e.list(labQueue)
+	if len(hashes) == 0 && len(queued) == 0 {
+		return // nothing was written: the client got an error and may retry
+	}
+	what := fmt.Sprintf("Redis now holds the hashes %v and jobs:queue [%s]", hashes, strings.Join(queued, " "))
+	switch {
+	case len(queued) == 0:
+		what += ": a job hash nobody will ever run, whose status says queued forever"
+	case len(hashes) == 0:
+		what += ": an id on the queue without its hash, which a worker will take and cannot send"
+	}
+	e.failx(x, fmt.Sprintf("the test dropped the connection between the two writes of the job (the second one, %s, failed). %s", hook.failed, what),
+		"write the hash and the queue entry in one step, MULTI/EXEC (q.rdb.TxPipelined): both are applied or neither")
 }

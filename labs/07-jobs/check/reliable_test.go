@@ -5,9 +5,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Task reliable-worker: a taken job sits in jobs:processing until it is acked; a job whose
@@ -161,4 +166,141 @@ func TestReliableCrashedJobIsRecoveredAfterVisibilityTimeout(t *testing.T) {
 		e.fatalf("RecoverStale(t0+1m50s) returned %d with nothing in jobs:processing, want 0", n)
 	}
 	e.wantList(labQueue, []string{"lab-c2"}, "after one more RecoverStale", "a job already recovered must not be queued twice")
+}
+
+// seedTaken puts job id in jobs:processing the way a worker's Take leaves it, with or without
+// the lease: state running, attempts 1.
+func (e *labEnv) seedTaken(id string, m Email, lease *time.Time) {
+	e.t.Helper()
+	ctx, cancel := e.ctx()
+	defer cancel()
+	_, err := e.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, "job:"+id, "to", m.To, "subject", m.Subject, "body", m.Body,
+			"state", "running", "attempts", 1, "created_at", e.clock.Now().Format(time.RFC3339Nano))
+		if lease != nil {
+			p.HSet(ctx, "job:"+id, "lease_until", lease.UnixMilli())
+		}
+		p.LPush(ctx, labProcessing, id)
+		return nil
+	})
+	if err != nil {
+		e.t.Fatalf("setting up: writing job:%s to Redis: %v", id, err)
+	}
+}
+
+func TestReliableJobWithoutALeaseGetsOne(t *testing.T) {
+	e := labNewEnv(t)
+	// A worker moved lab-n1 to jobs:processing at t0 and died before it wrote lease_until (or
+	// it is writing it right now: RecoverStale cannot tell).
+	e.seedTaken("lab-n1", labEmail(1), nil)
+
+	if n := e.recoverStale(labT0); n != 0 {
+		e.fatalf("RecoverStale(t0) returned %d with lab-n1 in jobs:processing and no lease_until yet, want 0: its worker may be writing the lease at this very moment, and recovering now would hand the job to a second worker\n"+
+			"hint: a job without lease_until gets one from RecoverStale: lease_until = now + visibilityTimeout (HSETNX, so a lease its worker writes meanwhile wins); it is recovered once that runs out", n)
+	}
+	e.wantList(labProcessing, []string{"lab-n1"}, "after RecoverStale(t0) found lab-n1 without a lease")
+	if n := e.recoverStale(labT0.Add(labVisibility - time.Second)); n != 0 {
+		e.fatalf("RecoverStale(t0+29s) returned %d, want 0: RecoverStale(t0) first saw lab-n1 without a lease, so its lease runs from then until t0+30s", n)
+	}
+	if n := e.recoverStale(labT0.Add(labVisibility)); n != 1 {
+		e.fatalf("RecoverStale(t0+30s) returned %d, want 1: lab-n1 had no lease at t0, when RecoverStale first saw it; a lease started then has run out now. A job whose worker died before writing its lease must not stay in jobs:processing forever\n"+
+			"hint: when lease_until is missing, start it (HSETNX lease_until now+visibilityTimeout); the next RecoverStale after that moves the job", n)
+	}
+	e.wantList(labQueue, []string{"lab-n1"}, "after RecoverStale(t0+30s)")
+	e.wantList(labProcessing, nil, "after RecoverStale(t0+30s)")
+	e.wantState("lab-n1", "queued", "after RecoverStale(t0+30s) put it back")
+}
+
+// ackMidway is a go-redis hook: right after the learner's client has read the hash of job
+// id (the lease RecoverStale is about to judge), it acks the job through another queue,
+// once, as a worker finishing at that very moment would.
+type ackMidway struct {
+	id    string
+	ack   func()
+	fired bool
+	mu    sync.Mutex
+}
+
+func (a *ackMidway) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (a *ackMidway) reads(cmd redis.Cmder) bool {
+	args := cmd.Args()
+	if len(args) < 2 || fmt.Sprint(args[1]) != "job:"+a.id {
+		return false
+	}
+	switch strings.ToLower(fmt.Sprint(args[0])) {
+	case "hget", "hmget", "hgetall", "hexists":
+		return true
+	}
+	return false
+}
+
+func (a *ackMidway) fire() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.fired {
+		a.fired = true
+		a.ack()
+	}
+}
+
+func (a *ackMidway) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if a.reads(cmd) {
+			a.fire()
+		}
+		return err
+	}
+}
+
+func (a *ackMidway) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, cmd := range cmds {
+			if a.reads(cmd) {
+				a.fire()
+				break
+			}
+		}
+		return err
+	}
+}
+
+func TestReliableRecoveryLeavesAJobAckedMeanwhile(t *testing.T) {
+	e := labNewEnv(t)
+	lease := labT0.Add(labVisibility)
+	e.seedTaken("lab-a1", labEmail(1), &lease)
+
+	// The worker of lab-a1 was slow, not dead: it acks just after RecoverStale has read the
+	// expired lease, and before RecoverStale moves the job.
+	opt, _ := redis.ParseURL(os.Getenv("REDIS_URL"))
+	other := redis.NewClient(opt)
+	defer other.Close()
+	worker := NewQueue(other, e.clock)
+	hook := &ackMidway{id: "lab-a1"}
+	var ackErr error
+	hook.ack = func() {
+		ctx, cancel := e.ctx()
+		defer cancel()
+		ackErr = worker.Ack(ctx, "lab-a1")
+	}
+	e.rdb.AddHook(hook)
+
+	n := e.recoverStale(labT0.Add(time.Minute))
+	if !hook.fired {
+		// RecoverStale read no job hash with a command of its own (a Lua script reads and moves
+		// in one step): there is no gap to act in.
+		return
+	}
+	if ackErr != nil {
+		e.fatalf("setting up: queue.Ack(ctx, \"lab-a1\") from a second worker: %v", ackErr)
+	}
+	q := e.list(labQueue)
+	if n != 0 || len(q) != 0 {
+		e.fatalf("RecoverStale(t0+1m) read the expired lease of lab-a1; right then (the test made it happen) lab-a1's worker, only slow, acked it: the email went out and the job is done. RecoverStale then returned %d and jobs:queue is [%s]: the job would be sent a second time\n"+
+			"hint: move a job only if it is still in jobs:processing, checked and moved in one step: a Lua script whose LREM jobs:processing 1 <id> returns 0 when the worker acked it first, and then does nothing",
+			n, strings.Join(q, " "))
+	}
+	e.wantState("lab-a1", "done", "after RecoverStale raced with lab-a1's Ack")
 }

@@ -147,7 +147,9 @@ func TestRetryDelayIsExponentialAndCapped(t *testing.T) {
 		want := labBackoff(n)
 		ok := labJitterOK(d, want)
 		if want == 10*time.Minute {
-			ok = d > 0 && d <= 10*time.Minute
+			// At the cap, jitter cannot add anything (never more than 10 minutes), and a delay
+			// that stopped growing below it is not the cap.
+			ok = d == 10*time.Minute
 		}
 		mark := "ok"
 		if !ok {
@@ -159,6 +161,6 @@ func TestRetryDelayIsExponentialAndCapped(t *testing.T) {
 		fmt.Fprintf(&b, "\n    retryDelay(%d) = %v  %s", n, d, mark)
 	}
 	if bad {
-		t.Fatalf("retryDelay: 5s after the first failed attempt, doubled after each one, never more than 10 minutes (up to 25%% more for jitter below the cap):%s\nhint: retryBase << (n-1) overflows for large n (and goes negative): double in a loop and stop at retryMax", b.String())
+		t.Fatalf("retryDelay: 5s after the first failed attempt, doubled after each one, never more than 10 minutes: from attempt 8 on (5s doubled 7 times is 10m40s) it is exactly 10 minutes (up to 25%% more for jitter below the cap):%s\nhint: retryBase << (n-1) overflows for large n (and goes negative): double in a loop and return retryMax once the delay reaches it", b.String())
 	}
 }
