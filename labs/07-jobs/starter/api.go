@@ -58,16 +58,15 @@ func validateEmail(e Email) error {
 }
 
 func (s *server) handlePostEmail(w http.ResponseWriter, r *http.Request) {
-	// TODO(enqueue): decode the body into an Email (a JSON object with "to", "subject" and
-	// "body"; anything else is 400), check it with validateEmail (400 with its message), then
-	// s.q.Enqueue it. Answer 202 Accepted with jobView(job) as JSON and the header
-	// Location: /jobs/{id}. Do not send anything here: a worker will.
+	// TODO(enqueue): accept a valid email (a JSON object, checked by validateEmail: 400
+	// otherwise), queue it, and answer 202 Accepted with the job and where to ask about it
+	// (Location). Do not send anything here: a worker will.
 	writeError(w, http.StatusNotImplemented, "POST /emails is not implemented yet")
 }
 
 func (s *server) handleGetJob(w http.ResponseWriter, r *http.Request) {
-	// TODO(enqueue): read the job with s.q.Get(ctx, r.PathValue("id")): 200 with
-	// jobView(job), 404 for ErrNotFound, 500 for any other error.
+	// TODO(enqueue): the job's current state from Redis: 200 with jobView, 404 for an
+	// unknown id.
 	writeError(w, http.StatusNotImplemented, "GET /jobs/{id} is not implemented yet")
 }
 

@@ -23,8 +23,7 @@ func NewQueue(rdb *redis.Client, clock Clock) *Queue {
 
 // Enqueue stores a new job for e and puts it on jobs:queue for a worker.
 func (q *Queue) Enqueue(ctx context.Context, e Email) (Job, error) {
-	// TODO(enqueue): a new id (newJobID) and q.clock.Now(); then, in ONE transaction
-	// (q.rdb.TxPipelined), HSET job:{id} with newJobFields(e, stateQueued, now) and LPUSH the
-	// id onto jobs:queue. Return Job{ID: id, Email: e, State: stateQueued, CreatedAt: now}.
+	// TODO(enqueue): store the job (a new id, the hash of newJobFields) and put its id on
+	// jobs:queue, both in one step: never one without the other. Return the Job.
 	return Job{}, errors.New("Enqueue is not implemented yet (TODO(enqueue) in queue.go)")
 }

@@ -16,11 +16,9 @@ const visibilityTimeout = 30 * time.Second
 // wait > 0 it blocks up to wait for a job (BLMOVE); with wait == 0 it returns at once. ok is
 // false when there was no job.
 func (q *Queue) Take(ctx context.Context, wait time.Duration) (job Job, ok bool, err error) {
-	// TODO(reliable-worker): RPOP takes the job out of Redis: if the worker dies now, the job
-	// is gone. Move it instead, atomically, to jobs:processing: LMOVE jobs:queue
-	// jobs:processing RIGHT LEFT when wait == 0, BLMOVE with the timeout wait otherwise
-	// (q.rdb.LMove, q.rdb.BLMove). Then write the lease, q.clock.Now() + visibilityTimeout,
-	// into the job's hash (say "lease_until", in Unix milliseconds) before markRunning.
+	// TODO(reliable-worker): RPOP takes the job out of Redis: if the worker dies now, the
+	// job is gone. Keep it visible in jobs:processing until it is acked, and give it a lease
+	// (lease_until, Unix milliseconds of the queue's clock) before markRunning.
 	id, err := q.rdb.RPop(ctx, queueKey).Result()
 	if errors.Is(err, redis.Nil) {
 		return Job{}, false, nil
@@ -37,18 +35,15 @@ func (q *Queue) Take(ctx context.Context, wait time.Duration) (job Job, ok bool,
 
 // Ack records that job id is done and removes it from jobs:processing.
 func (q *Queue) Ack(ctx context.Context, id string) error {
-	// TODO(reliable-worker): in one transaction, LREM the id from jobs:processing (count 1),
-	// set state done, and drop the lease.
+	// TODO(reliable-worker): the job is done: out of jobs:processing, state done, in one step.
 	return q.rdb.HSet(ctx, jobKey(id), "state", stateDone).Err()
 }
 
 // RecoverStale puts back on the queue every job in jobs:processing whose lease ended at or
 // before now: the worker that took it has crashed or hangs. It returns how many it moved.
 func (q *Queue) RecoverStale(ctx context.Context, now time.Time) (int, error) {
-	// TODO(reliable-worker): for each id in jobs:processing (LRANGE 0 -1) whose lease is at or
-	// before now: remove it from jobs:processing and push it back on jobs:queue (RPUSH: it is
-	// the next one taken), state queued. Do the remove-and-push atomically, and only if the
-	// LREM removed it (a Lua script): a worker may ack it at the same moment. Leave the jobs
-	// whose lease has not ended alone.
+	// TODO(reliable-worker): put back on the queue the jobs whose lease ended at or before
+	// now, unless they were acked meanwhile; start a lease for a job that has none yet.
+	// Return how many moved.
 	return 0, nil
 }

@@ -16,8 +16,8 @@ const (
 // retryDelay is the wait after failed attempt n (1, 2, ...): 5s, 10s, 20s, 40s, ... doubling,
 // never more than retryMax.
 func retryDelay(attempt int) time.Duration {
-	// TODO(retries): retryBase doubled attempt-1 times, capped at retryMax. Beware of
-	// retryBase << (attempt-1): for a large attempt it overflows.
+	// TODO(retries): the wait after failed attempt n: retryBase, doubled after each attempt,
+	// never more than retryMax, for any n.
 	return 0
 }
 
@@ -25,9 +25,8 @@ func retryDelay(attempt int) time.Duration {
 // jobs:processing. It schedules another attempt after retryDelay(job.Attempts), or, after
 // maxAttempts attempts or a permanent failure, moves the job to jobs:dead.
 func (q *Queue) Fail(ctx context.Context, job Job, cause error) error {
-	// TODO(retries): in one transaction: LREM the id from jobs:processing and drop its lease;
-	// then either (job.Attempts < maxAttempts and not errors.Is(cause, ErrPermanent)) state
-	// retrying, last_error, and ZADD jobs:scheduled at q.clock.Now()+retryDelay(job.Attempts)
-	// in Unix milliseconds; or state dead, last_error, and LPUSH the id onto jobs:dead.
+	// TODO(retries): the attempt is over: record the error, then either schedule another
+	// attempt after retryDelay, or, after maxAttempts or a permanent failure, move the job to
+	// the dead letters. One transaction.
 	return q.rdb.HSet(ctx, jobKey(job.ID), "state", "failed", "last_error", cause.Error()).Err()
 }

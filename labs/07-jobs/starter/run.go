@@ -17,11 +17,8 @@ const (
 // Run takes and handles jobs until ctx is cancelled. A job already taken when ctx is cancelled
 // is finished (sent and acked, or failed) before Run returns; no job is taken after that.
 func (w *Worker) Run(ctx context.Context) error {
-	// TODO(graceful-stop): this loop hands ctx to the job itself, so a cancel (Ctrl-C,
-	// SIGTERM) aborts the email half sent. Take with ctx and w.q.Take(ctx, pollWait), but
-	// handle the job with its own context: context.WithTimeout(context.WithoutCancel(ctx),
-	// jobTimeout) and w.handle(jobCtx, job). Check ctx before each Take, and return nil once
-	// it is cancelled: a requested stop is not an error.
+	// TODO(graceful-stop): once ctx is cancelled, take no new job, finish the one in hand
+	// (a stop must not abort an email half sent), and return nil.
 	for {
 		ok, err := w.ProcessOne(ctx)
 		if err != nil {

@@ -12,8 +12,8 @@ var errNotScheduled = errors.New("scheduling is not implemented yet (TODO(schedu
 // Schedule stores a job for e that must not run before at: state scheduled, in jobs:scheduled
 // with the score at.UnixMilli().
 func (q *Queue) Schedule(ctx context.Context, e Email, at time.Time) (Job, error) {
-	// TODO(scheduled): like Enqueue, but with newJobFields(e, stateScheduled, now) and ZADD
-	// jobs:scheduled <at.UnixMilli()> <id> instead of LPUSH, in one transaction.
+	// TODO(scheduled): store the job like Enqueue does, but planned for at in jobs:scheduled
+	// instead of queued.
 	return Job{}, errNotScheduled
 }
 
@@ -21,20 +21,16 @@ func (q *Queue) Schedule(ctx context.Context, e Email, at time.Time) (Job, error
 // the same name again (every start of the service does) updates the email and interval but
 // keeps the next run: it neither resets it nor runs it twice.
 func (q *Queue) Every(ctx context.Context, name string, interval time.Duration, e Email, first time.Time) error {
-	// TODO(scheduled): HSET recurring:{name} to, subject, body and every_ms (the interval in
-	// milliseconds), and ZADD NX jobs:recurring <first.UnixMilli()> <name> (NX: an existing
-	// next run stays as it is).
+	// TODO(scheduled): keep the template and the interval of a recurring job, and its first
+	// run, without moving a next run that is already planned.
 	return errNotScheduled
 }
 
 // Promote puts on jobs:queue every job of jobs:scheduled due at now, and one new job for
 // every recurring job due at now. It returns how many jobs it queued.
 func (q *Queue) Promote(ctx context.Context, now time.Time) (int, error) {
-	// TODO(scheduled): 1. the ids of jobs:scheduled with a score <= now.UnixMilli()
-	// (ZRANGE ... BYSCORE); move each one: ZREM it and, only if ZREM removed it, LPUSH it onto
-	// jobs:queue and set its state to queued (a Lua script makes that atomic).
-	// 2. the names of jobs:recurring with a score <= now: for each, q.Enqueue a job with the
-	// email of recurring:{name}, and move its score to the first planned run after now
-	// (score + every, + every, ...: missed runs are skipped, not sent in a burst).
+	// TODO(scheduled): queue every scheduled job that is due (each once), and one job per
+	// due recurring job, whose next run moves to the next planned time after now. Return how
+	// many jobs were queued.
 	return 0, errNotScheduled
 }
