@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -54,9 +55,42 @@ func TestCourse(t *testing.T) {
 		}
 		labs = append(labs, l)
 	}
-	res, err := checker.DevCheck(context.Background(), checker.DevOptions{Course: c, Labs: labs, Services: svc, Parallel: 2})
-	if err != nil {
-		t.Fatal(err)
+	// The hidden tests are themselves tested: every task has a wrong variant it must refuse and
+	// every lab two alternative designs it must accept. Race variants are graded several times,
+	// so a test that catches its race only when the scheduler is kind fails here
+	// (LAB_RACE_COUNT overrides).
+	raceCount := 1
+	if os.Getenv("CI") != "" {
+		raceCount = 5
+	}
+	if n, err := strconv.Atoi(os.Getenv("LAB_RACE_COUNT")); err == nil && n > 0 {
+		raceCount = n
+	}
+	var covered, uncovered []*course.Lab
+	for _, l := range labs {
+		if variantsPending[l.ID] {
+			uncovered = append(uncovered, l)
+		} else {
+			covered = append(covered, l)
+		}
+	}
+	var res []checker.DevResult
+	for _, part := range []struct {
+		labs    []*course.Lab
+		require bool
+	}{{covered, true}, {uncovered, false}} {
+		if len(part.labs) == 0 {
+			continue
+		}
+		r, err := checker.DevCheck(context.Background(), checker.DevOptions{Course: c, Labs: part.labs, Services: svc, Parallel: 2,
+			RequireVariants: part.require, RaceCount: raceCount})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, r...)
+	}
+	for id := range variantsPending {
+		t.Logf("%s: wrong variants and alternatives not required yet (issue 16 is open for it)", id)
 	}
 	for _, r := range res {
 		switch {
@@ -65,7 +99,11 @@ func TestCourse(t *testing.T) {
 		case !r.OK():
 			t.Errorf("%s:\n  %s", r.Lab.ID, strings.Join(r.Problems, "\n  "))
 		default:
-			t.Logf("%s: ok (%s)", r.Lab.ID, r.Duration)
+			t.Logf("%s: ok (%s)\n  %s", r.Lab.ID, r.Duration, strings.Join(r.Coverage, "\n  "))
 		}
 	}
 }
+
+// variantsPending lists the labs whose hidden tests are not yet themselves tested by wrong
+// variants and alternatives; every other lab must have them (empty when the course is done).
+var variantsPending = map[string]bool{}
