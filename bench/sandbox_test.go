@@ -1,0 +1,65 @@
+package bench
+
+// Issue 13's benchmark: what the sandbox adds to a warm `lab check` (goal: at most +0.5 s per
+// check), labs 01 and 05 (Redis), each backend against the same check with --no-sandbox,
+// interleaved so that load on the machine hits both alike.
+//
+//	go test ./bench -bench Sandboxed -benchtime 1x -v     # 5 runs each; -benchtime Nx for more
+//
+// A backend that does not work here is skipped and says why. Lab 05 needs Docker or local
+// Redis binaries for its service (source /work/env.sh on the project machine).
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnlab/lab/internal/sandbox"
+)
+
+func BenchmarkSandboxedCheck(b *testing.B) {
+	labs := strings.Fields(os.Getenv("LAB_BENCH_SANDBOX_LABS"))
+	if len(labs) == 0 {
+		labs = []string{"01-rest-api", "05-caching"}
+	}
+	for _, labID := range labs {
+		b.Run(labID, func(b *testing.B) {
+			bl := newBenchLab(b, labID)
+			bl.startWithSolution(b)
+			check := func(flag string) time.Duration {
+				return bl.timed(b, "", bl.env, bl.bin, "check", bl.l.ID, "--json", flag)
+			}
+			for _, name := range []string{"bwrap", "docker"} {
+				b.Run(name, func(b *testing.B) {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					_, err := sandbox.Select(ctx, name)
+					cancel()
+					if err != nil {
+						b.Skipf("%s: %v", name, err)
+					}
+					// Warm: the build cache, the services, the sandbox image.
+					check("--no-sandbox")
+					check("--sandbox=" + name)
+					n := max(b.N, 5)
+					var walled, direct []time.Duration
+					b.ResetTimer()
+					for range n {
+						direct = append(direct, check("--no-sandbox"))
+						walled = append(walled, check("--sandbox="+name))
+					}
+					b.StopTimer()
+					mw, md := median(walled), median(direct)
+					added := (mw - md).Seconds()
+					b.ReportMetric(mw.Seconds()*1000, "sandboxed-ms")
+					b.ReportMetric(md.Seconds()*1000, "direct-ms")
+					b.ReportMetric(float64(mw)/float64(md), "ratio")
+					b.ReportMetric(added, "added-s")
+					b.Logf("%s, %s, %d runs each: sandboxed median %s, --no-sandbox median %s, ratio %.2f, added %+.2f s per check (goal ≤ +0.5 s), load average %s",
+						bl.l.ID, name, n, mw.Round(time.Millisecond), md.Round(time.Millisecond), float64(mw)/float64(md), added, loadavg())
+				})
+			}
+		})
+	}
+}
