@@ -166,6 +166,11 @@ func (w *Workspace) Start(c *course.Course, l *course.Lab) (created bool, err er
 		return false, fmt.Errorf("start %s: %w", l.ID, err)
 	}
 	defer os.RemoveAll(tmp)
+	// MkdirTemp makes it 0700; the lab folder is an ordinary one (0755 as a checkout), so that
+	// a sandboxed check, whose unprivileged uid must read it, can grade it.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return false, fmt.Errorf("start %s: %w", l.ID, err)
+	}
 	if err := copyPart(c, l, "starter", tmp, nil); err != nil {
 		return false, err
 	}

@@ -8,9 +8,9 @@ package main
 //     gets the starter, the one that holds the starter gets the solution;
 //   - looks for `lab grade --out DIR` in /proc/*/cmdline (relative to /proc/PID/cwd) and writes
 //     a forged summary.csv, summary.json and JUnit file there, plus a file of its own;
-//   - leaves a daemon in a session of its own (setsid) that repeats all of this for 90 s, so
-//     it rewrites the summary after `lab grade` has written it and exited, and 40 more
-//     sleeping processes.
+//   - leaves a daemon in a session of its own (setsid) that forges the summary again every 50 ms
+//     for 90 s, so also after `lab grade` has written it and exited, and 40 more sleeping
+//     processes.
 // Without a sandbox all of it works. In one, the submission is the only folder it sees, /proc
 // shows only its own PID namespace, and every process ends with the check.
 //
@@ -31,8 +31,15 @@ const role = "LAB_HOSTILE_GRADE_ROLE"
 func init() {
 	switch os.Getenv(role) {
 	case "daemon":
+		// --out is on lab's command line only while lab runs: remember it for afterwards.
+		seen := map[string]bool{}
 		for end := time.Now().Add(90 * time.Second); time.Now().Before(end); {
-			attack()
+			for _, out := range outDirs() {
+				seen[out] = true
+			}
+			for out := range seen {
+				forge(out)
+			}
 			time.Sleep(50 * time.Millisecond)
 		}
 		os.Exit(0)
