@@ -254,6 +254,140 @@ func TestEventsDuplicateEventNotifiesOnce(t *testing.T) {
 	}
 }
 
+// labGateNotifier parks the first Notify of one order until the test releases it, so that the
+// test can deliver a duplicate while that first notification is in flight.
+type labGateNotifier struct {
+	next    *labNotifier
+	order   string
+	once    sync.Once
+	entered chan struct{} // closed when the first Notify of order has started
+	again   chan struct{} // gets a value when another Notify of order starts
+	release chan struct{} // closed by the test to let the first finish
+}
+
+// labGateWait bounds how long the duplicate test waits for one step: long, because a blocked
+// step only costs time when the code under test is wrong (or waits on purpose).
+const labGateWait = 30 * time.Second
+
+func (g *labGateNotifier) Notify(ctx context.Context, o Order) error {
+	first := false
+	if o.ID == g.order {
+		g.once.Do(func() { first = true })
+	}
+	switch {
+	case first:
+		close(g.entered)
+		select {
+		case <-g.release:
+		case <-time.After(labGateWait):
+		}
+	case o.ID == g.order:
+		select {
+		case g.again <- struct{}{}:
+		default:
+		}
+	}
+	return g.next.Notify(ctx, o)
+}
+
+// labPollAsync runs poll in a goroutine; the channel gets its error (or panic) when it returns.
+func labPollAsync(ctx context.Context, c *consumer) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("poll(ctx) of consumer %s panicked: %v\n%s", c.name, p, labStack())
+			}
+		}()
+		_, err := c.poll(ctx)
+		done <- err
+	}()
+	return done
+}
+
+func TestEventsDuplicateDuringNotifyNotifiesOnce(t *testing.T) {
+	rdb := labRedis(t)
+	ctx := labCtx(t)
+	o := Order{ID: "o-11", UserID: "u3", Item: "chair"}
+	first := labPublish(t, rdb, o)
+	n := &labNotifier{}
+	g := &labGateNotifier{next: n, order: o.ID, entered: make(chan struct{}), again: make(chan struct{}, 1), release: make(chan struct{})}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(g.release)
+		}
+	}
+	defer release()
+	c1 := labNewConsumer(t, rdb, "notifications-1", g)
+	c2 := labNewConsumer(t, rdb, "notifications-2", g)
+
+	done1 := labPollAsync(ctx, c1)
+	select {
+	case <-g.entered:
+	case err := <-done1:
+		t.Fatalf("entry %s (o-11), then poll by notifications-1 returned (%v) without calling Notify for o-11, want Notify(o-11)\nhint: %s", first, err, labDedupeHint(nil))
+	case <-time.After(labGateWait):
+		t.Fatalf("entry %s (o-11), then poll by notifications-1: Notify(o-11) was not called within %v", first, labGateWait)
+	}
+	// notifications-1 is inside Notify(o-11), parked by the test. Now the producer's retry of
+	// the same order arrives, and notifications-2 polls it.
+	dup := labPublish(t, rdb, o)
+	done2 := labPollAsync(ctx, c2)
+	var err2 error
+	select {
+	case err2 = <-done2:
+		done2 = nil
+	case <-g.again:
+		// notifications-2 notifies o-11 a second time: let the first finish and report it.
+	case <-time.After(labGateWait):
+		// notifications-2 waits for notifications-1: allowed; let the first one finish.
+	}
+	release()
+	err1 := <-done1
+	if done2 != nil {
+		select {
+		case err2 = <-done2:
+		case <-time.After(labGateWait):
+			t.Fatalf("the duplicate entry %s for o-11: poll by notifications-2 did not return within %v after notifications-1 finished Notify(o-11)", dup, labGateWait)
+		}
+	}
+	if err1 != nil {
+		t.Fatalf("poll of notifications-1 (entry %s, o-11): %v", first, err1)
+	}
+	if err2 != nil && strings.Contains(err2.Error(), "panicked") {
+		t.Fatal(err2) // an error otherwise is allowed: the duplicate may stay pending for later
+	}
+	calls, _ := n.snapshot()
+	if k := labCount(calls, o.ID); k != 1 {
+		t.Fatalf("notifications-1 took entry %s (o-11) and was inside Notify, not finished, when the duplicate entry %s for o-11 arrived and notifications-2 polled it: "+
+			"Notify was called %d times for o-11, want 1 (calls: %q). Both consumers saw o-11 as not yet notified, because the mark is only written after Notify returns\n"+
+			"hint: claim the order atomically before Notify, so that the second consumer finds the claim: SET notified:{order_id} <entry id> NX (with a TTL). "+
+			"Only the entry that won the claim notifies; if its Notify fails, keep the claim and leave that entry pending, so that its retry (same entry id) notifies",
+			first, dup, k, calls)
+	}
+	// Whatever was left pending (a design may leave the duplicate for later) is handled now.
+	labReclaim(t, c2, 0)
+	calls, _ = n.snapshot()
+	if k := labCount(calls, o.ID); k != 1 {
+		t.Fatalf("after both entries for o-11 were handled, reclaim(ctx, 0) called Notify again: %d calls for o-11 in all (%q), want 1", k, calls)
+	}
+	if count, by := labPending(t, rdb); count != 0 {
+		t.Fatalf("after both entries for o-11 were handled and reclaim(ctx, 0), %d entries are still pending: %v; want both acknowledged", count, by)
+	}
+}
+
+func labCount(xs []string, x string) int {
+	k := 0
+	for _, v := range xs {
+		if v == x {
+			k++
+		}
+	}
+	return k
+}
+
 func TestEventsReclaimsFromCrashedConsumer(t *testing.T) {
 	rdb := labRedis(t)
 	id := labPublish(t, rdb, Order{ID: "o-5", UserID: "u1", Item: "book"})
@@ -302,5 +436,5 @@ func labDedupeHint(calls []string) string {
 		return "TODO(events) in events.go: poll reads new entries with XREADGROUP and handle calls Notify for each. " +
 			"The entries were published before ensureGroup: create the group at 0, not $"
 	}
-	return "before Notify, check whether this order was already notified (a key like notified:{order_id}, set after Notify succeeded)"
+	return "before Notify, claim the order (a key like notified:{order_id}, set with NX): an entry whose order is already claimed by another entry is a duplicate, acknowledged without Notify"
 }

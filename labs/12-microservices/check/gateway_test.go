@@ -28,15 +28,18 @@ func TestGatewayRoutesAndRewritesPaths(t *testing.T) {
 	gw := labNewGateway(t, newLabResolver(map[string][]string{"users": {users.url}, "orders": {orders.url}}), newLabClock())
 
 	for _, tc := range []struct {
-		method, target, body string
-		inst                 *labInstance
-		wantPath, wantQuery  string
+		method, target, body         string
+		inst                         *labInstance
+		wantPath, wantQuery, wantRaw string
 	}{
-		{"GET", "/api/users/42", "", users, "/users/42", ""},
-		{"GET", "/api/users?active=true&page=2", "", users, "/users", "active=true&page=2"},
-		{"GET", "/api/orders/o-7", "", orders, "/orders/o-7", ""},
-		{"POST", "/api/orders", `{"user_id":"u1","item":"book"}`, orders, "/orders", ""},
-		{"DELETE", "/api/users/u2/sessions/9", "", users, "/users/u2/sessions/9", ""},
+		{"GET", "/api/users/42", "", users, "/users/42", "", ""},
+		{"GET", "/api/users?active=true&page=2", "", users, "/users", "active=true&page=2", ""},
+		{"GET", "/api/orders/o-7", "", orders, "/orders/o-7", "", ""},
+		{"POST", "/api/orders", `{"user_id":"u1","item":"book"}`, orders, "/orders", "", ""},
+		{"DELETE", "/api/users/u2/sessions/9", "", users, "/users/u2/sessions/9", "", ""},
+		// A user id with an encoded slash: one path segment, "a/b", which must reach the
+		// service still encoded (RawPath), or users sees /users/a/b, two segments.
+		{"GET", "/api/users/a%2Fb", "", users, "/users/a/b", "", "/users/a%2Fb"},
 	} {
 		before := tc.inst.calls.Load()
 		e := labDo(t, gw, tc.method, "http://shop.example"+tc.target, tc.body)
@@ -50,6 +53,11 @@ func TestGatewayRoutesAndRewritesPaths(t *testing.T) {
 			want := labSeen{Method: tc.method, Path: tc.wantPath, Query: tc.wantQuery}
 			e.fail(fmt.Sprintf("the %s service received %s, want %s", tc.inst.name, seen, want),
 				"strip the /api prefix from pr.Out.URL.Path (and RawPath), and leave the query alone")
+		}
+		if seen.RawPath != tc.wantRaw {
+			e.fail(fmt.Sprintf("the %s service received the escaped path %q, want %q: %s is one segment with an encoded slash (%%2F), and it arrived as the separate segments %q",
+				tc.inst.name, labOr(seen.RawPath, seen.Path), tc.wantRaw, tc.target, seen.Path),
+				"the ReverseProxy sends pr.Out.URL.EscapedPath(), which uses RawPath when it is set: strip /api from pr.Out.URL.RawPath too, not only from Path")
 		}
 		if seen.Body != tc.body {
 			e.fail(fmt.Sprintf("the %s service received the body %q, want %q", tc.inst.name, seen.Body, tc.body))
@@ -147,4 +155,12 @@ func TestGatewayNoInstanceIs503JSON(t *testing.T) {
 	e := labDo(t, gw, "GET", "http://shop.example/api/users/u1", "")
 	e.wantJSONError(http.StatusServiceUnavailable,
 		"no users instance is registered: the balancer returns an error wrapping errNoInstances. In the ErrorHandler, errors.Is(err, errNoInstances) is 503 Service Unavailable; other errors are 502")
+}
+
+// labOr is s, or def when s is empty.
+func labOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

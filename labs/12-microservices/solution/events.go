@@ -123,8 +123,11 @@ func (c *consumer) handleAll(ctx context.Context, msgs []redis.XMessage) int {
 	return n
 }
 
-// handle processes one entry at least once and notifies at most once per order: the order is
-// marked as notified only after Notify succeeded, and the entry is acknowledged last.
+// handle processes one entry at least once and notifies at most once per order. Before Notify,
+// the entry claims its order (SET NX, the value is the entry's ID): of two entries for the same
+// order, even handled at the same time by two consumers, only the one that won the claim
+// notifies; the other is a duplicate and is acknowledged at once. If Notify fails, the claim
+// stays and the entry stays pending: its retry (the same entry ID) owns the claim and notifies.
 func (c *consumer) handle(ctx context.Context, m redis.XMessage) error {
 	o, err := orderFromEntry(m.Values)
 	if err != nil {
@@ -133,17 +136,23 @@ func (c *consumer) handle(ctx context.Context, m redis.XMessage) error {
 		return c.rdb.XAck(ctx, ordersStream, notificationsGroup, m.ID).Err()
 	}
 	key := "notified:" + o.ID
-	done, err := c.rdb.Exists(ctx, key).Result()
+	won, err := c.rdb.SetNX(ctx, key, m.ID, notifiedTTL).Result()
 	if err != nil {
 		return err
 	}
-	if done == 0 {
-		if err := c.notify.Notify(ctx, o); err != nil {
-			return fmt.Errorf("notify %s: %w", o.ID, err)
+	if !won {
+		owner, err := c.rdb.Get(ctx, key).Result()
+		if err != nil {
+			return err // redis.Nil: the claim just expired; the entry stays pending and is retried
 		}
-		if err := c.rdb.Set(ctx, key, m.ID, notifiedTTL).Err(); err != nil {
-			return err
+		if owner != m.ID {
+			// Another entry for this order notified, or is notifying: if it fails, that entry
+			// stays pending and is retried, so this duplicate has nothing to do.
+			return c.rdb.XAck(ctx, ordersStream, notificationsGroup, m.ID).Err()
 		}
+	}
+	if err := c.notify.Notify(ctx, o); err != nil {
+		return fmt.Errorf("notify %s: %w", o.ID, err)
 	}
 	return c.rdb.XAck(ctx, ordersStream, notificationsGroup, m.ID).Err()
 }

@@ -84,12 +84,14 @@ func (c *consumer) handleAll(ctx context.Context, msgs []redis.XMessage) int {
 	return n
 }
 
-// handle processes one entry at least once and notifies at most once per order: the order is
-// marked as notified only after Notify succeeded, and the entry is acknowledged last.
+// handle processes one entry at least once and notifies at most once per order, even when two
+// consumers handle two entries of the same order at the same time; the entry is acknowledged
+// last.
 func (c *consumer) handle(ctx context.Context, m redis.XMessage) error {
-	// TODO(events): read the order with orderFromEntry; unless the order is marked as notified
-	// already, call c.notify.Notify and mark it only once that succeeded; XACK last.
-	// An error leaves the entry pending (not acknowledged).
+	// TODO(events): read the order with orderFromEntry; notify once per order: a duplicate entry
+	// (another entry of an order already notified, or being notified right now) does not notify,
+	// and a failed Notify is tried again when this entry is retried. XACK last; an error leaves
+	// the entry pending (not acknowledged).
 	return errors.New("not implemented")
 }
 

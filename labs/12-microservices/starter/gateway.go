@@ -33,10 +33,10 @@ func newGateway(res Resolver, now func() time.Time) http.Handler {
 // rewrite turns the request the gateway received (pr.In) into the one a service gets (pr.Out,
 // a copy of pr.In without the hop-by-hop and X-Forwarded-* headers).
 func rewrite(pr *httputil.ProxyRequest) {
-	// TODO(gateway): address pr.Out to the service: scheme "http" and, as the host, the
-	// service's name ("users" for /api/users/42); the balancer turns that name into an
-	// instance. Strip /api from the path (Path and RawPath), clear pr.Out.Host, and call
-	// pr.SetXForwarded().
+	// TODO(gateway): address pr.Out to the service by its name ("users" for /api/users/42,
+	// over plain http); the balancer turns that name into an instance. The service sees the
+	// path without /api, in its decoded and its escaped form alike, its own Host, and the
+	// client's address, host and scheme in X-Forwarded-* headers.
 }
 
 // withRequestID makes sure every request has an X-Request-ID (the client's, or a new one),
