@@ -1,5 +1,3 @@
 module example.com/fixture
 
 go 1.26.8
-
-require golang.org/x/mod v0.41.0

@@ -1,0 +1,3 @@
+module labwork/01-tiny
+
+go 1.26.8
