@@ -132,7 +132,13 @@ func (c *labCompose) need(t *testing.T) (app, pg, redis types.ServiceConfig) {
 
 func TestComposeDefinesAppPostgresAndRedis(t *testing.T) {
 	c := labLoadCompose(t)
-	app, _, _ := c.need(t)
+	app, pg, _ := c.need(t)
+	// The postgres image refuses to initialise a database without a superuser password
+	// ("Database is uninitialized and superuser password is not specified") and exits.
+	set := func(k string) bool { v, ok := pg.Environment[k]; return ok && v != nil && *v != "" }
+	if !set("POSTGRES_PASSWORD") && !set("POSTGRES_PASSWORD_FILE") && !(set("POSTGRES_HOST_AUTH_METHOD") && *pg.Environment["POSTGRES_HOST_AUTH_METHOD"] == "trust") {
+		t.Fatalf("%s: service %s sets no POSTGRES_PASSWORD, so the postgres image refuses to start (\"superuser password is not specified\") and the app never becomes ready, want environment: {POSTGRES_USER: bookshelf, POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-bookshelf}, POSTGRES_DB: bookshelf}\nhint: the app's DATABASE_URL then uses the same variable for its password", c.at("services", c.pg), c.pg)
+	}
 	if ctx := filepath.Clean(app.Build.Context); ctx != filepath.Clean(c.dir) {
 		t.Fatalf("%s: the app builds from %s, want this folder (build: .), where the Dockerfile is", c.at("services", c.app, "build"), app.Build.Context)
 	}

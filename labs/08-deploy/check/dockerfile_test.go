@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"net/url"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -282,10 +283,12 @@ func TestDockerfileBuildsAStaticBinaryWithCachedModules(t *testing.T) {
 				continue
 			}
 			srcs := args[:len(args)-1]
-			if copyAll == nil && (slices.Contains(srcs, ".") || slices.Contains(srcs, "./")) {
+			// Sources are patterns: COPY go.* ./ copies go.mod and go.sum alone, while
+			// COPY *.go go.mod ./ or COPY * ./ already copies the source.
+			if copyAll == nil && slices.ContainsFunc(srcs, labCopiesSource) {
 				copyAll = n
 			}
-			if copyMod == nil && copyAll == nil && slices.Contains(srcs, "go.mod") {
+			if copyMod == nil && copyAll == nil && slices.ContainsFunc(srcs, func(s string) bool { return labGlobMatches(s, "go.mod") }) {
 				copyMod = n
 			}
 		case cmd == "run" && download == nil && copyAll == nil:
@@ -426,4 +429,22 @@ func TestDockerignoreKeepsGitAndSecretsOut(t *testing.T) {
 		}
 		t.Fatalf("%s: excludes %s, which the build needs: go build would fail in the image\nhint: exclude what the build does not need; if you start from *, add exceptions like !*.go", labWhere(".dockerignore", src, line), p)
 	}
+}
+
+// labGlobMatches reports whether the COPY source pattern src (Go's filepath.Match syntax,
+// which is what BuildKit uses) names the file name at the root of the context.
+func labGlobMatches(src, name string) bool {
+	src = strings.TrimPrefix(src, "./")
+	ok, err := path.Match(src, name)
+	return err == nil && ok
+}
+
+// labCopiesSource reports whether a COPY source brings in the Go source: the whole context,
+// or a pattern that matches a .go file.
+func labCopiesSource(src string) bool {
+	switch strings.TrimSuffix(strings.TrimPrefix(src, "./"), "/") {
+	case ".", "", "*":
+		return true
+	}
+	return labGlobMatches(src, "main.go") || labGlobMatches(src, "config.go")
 }

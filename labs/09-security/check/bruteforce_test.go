@@ -3,9 +3,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,4 +112,109 @@ func TestLoginSuccessResetsAccountCount(t *testing.T) {
 	}
 	e := app.login("ada", labPassword, "")
 	e.wantLocked("5 failures after the reset", 0)
+}
+
+func TestLoginSuccessKeepsTheIPCount(t *testing.T) {
+	app := labNewApp(t)
+	const from = "203.0.113.50"
+	for i := 1; i < labLimits.PerIP; i++ {
+		e := app.login(fmt.Sprintf("user%02d", i), "Summer2035!", labIP(from, 50000+i))
+		e.wantStatus(http.StatusUnauthorized, fmt.Sprintf("failure %d of %d from this address is still allowed", i, labLimits.PerIP))
+	}
+	app.login("ada", labPassword, labIP(from, 51000)).wantStatus(http.StatusOK,
+		fmt.Sprintf("%d failures from %s are under the limit of %d per IP", labLimits.PerIP-1, from, labLimits.PerIP))
+	e := app.login("user99", "Summer2035!", labIP(from, 51001))
+	e.wantStatus(http.StatusUnauthorized, fmt.Sprintf("this is failure %d from %s: a successful login is not a failure, so it must not count against the IP", labLimits.PerIP, from))
+	e = app.login("bob", labPassword, labIP(from, 51002))
+	if e.status != http.StatusTooManyRequests {
+		e.fail(fmt.Sprintf("after %d failures from %s, with ada's successful login among them, bob's right password from there: got status %d, want 429", labLimits.PerIP, from, e.status),
+			"a successful login resets the account's count, not the IP's (succeeded in bruteforce.go): an attacker who owns one account "+
+				"could otherwise sign into it between guesses and spray passwords forever")
+	}
+}
+
+// labParkingUsers is a UserStore that parks every GetUser of one username until the test
+// releases it: a login then sits between its limiter check and the end of its password
+// check, which is where a check-then-count limiter lets concurrent guesses through.
+type labParkingUsers struct {
+	UserStore
+	username string
+	parked   chan struct{} // one send per parked GetUser
+	release  chan struct{} // closed by the test
+}
+
+func (s *labParkingUsers) GetUser(ctx context.Context, username string) (User, error) {
+	if username == s.username {
+		select {
+		case s.parked <- struct{}{}:
+			<-s.release
+		case <-s.release:
+		}
+	}
+	return s.UserStore.GetUser(ctx, username)
+}
+
+func TestLoginConcurrentFailuresStayWithinLimit(t *testing.T) {
+	n := labLimits.PerAccount + 1
+	park := &labParkingUsers{username: "ada", parked: make(chan struct{}), release: make(chan struct{})}
+	app := labNewApp(t, func(c *Config) { park.UserStore = c.Users; c.Users = park })
+
+	// n wrong passwords for ada at once, each from another address. Every login that gets
+	// past the limiter is parked in GetUser, before its failure can be known, until each of
+	// the n has either been parked or answered: the interleaving where they all pass the
+	// check before any failure is counted is forced, not hoped for.
+	statuses := make(chan int, n)
+	for i := 1; i <= n; i++ {
+		body := fmt.Sprintf(`{"username":"ada","password":"guess-%d"}`, i)
+		go func() {
+			req := httptest.NewRequest(http.MethodPost, labSite+"/login", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = labIP(fmt.Sprintf("198.51.100.%d", 100+i), 43000+i)
+			rec := httptest.NewRecorder()
+			defer func() {
+				if recover() != nil {
+					rec.Code = -1
+				}
+				statuses <- rec.Code
+			}()
+			app.h.ServeHTTP(rec, req)
+		}()
+	}
+	var got []int
+	parked := 0
+	guard := time.NewTimer(labTimeout)
+	defer guard.Stop()
+wait:
+	for parked+len(got) < n {
+		select {
+		case <-park.parked:
+			parked++
+		case s := <-statuses:
+			got = append(got, s)
+		case <-guard.C:
+			break wait // a limiter that makes logins wait for each other: judge what comes out
+		}
+	}
+	close(park.release)
+	for len(got) < n {
+		select {
+		case s := <-statuses:
+			got = append(got, s)
+		case <-time.After(labTimeout):
+			t.Fatalf("%d concurrent logins for ada: %d answered within %v after they were released; is a lock held forever?", n, len(got), labTimeout)
+		}
+	}
+	count := map[int]int{}
+	for _, s := range got {
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] > labLimits.PerAccount || count[http.StatusTooManyRequests] != n-labLimits.PerAccount {
+		t.Fatalf("%d concurrent wrong passwords for ada (limit %d per account): %d reached the password check together (each was held there until the others had arrived) "+
+			"and the answers were %d × 401, %d × 429 (all: %v); want %d × 401 and %d × 429\n"+
+			"hint: all of them passed allow before the first failure was counted, so an attacker who sends guesses in parallel gets as many as they like. "+
+			"Count the attempt in allow itself, under the same lock as the check (and take it back in succeeded), instead of only in failed, after the slow password check",
+			n, labLimits.PerAccount, parked, count[http.StatusUnauthorized], count[http.StatusTooManyRequests], got, labLimits.PerAccount, n-labLimits.PerAccount)
+	}
+	e := app.login("ada", labPassword, labIP("198.51.100.200", 44000))
+	e.wantLocked(fmt.Sprintf("after %d concurrent failures for ada, her right password", labLimits.PerAccount), 15*60)
 }

@@ -28,13 +28,23 @@ func newLoginLimiter(limits LoginLimits) *loginLimiter {
 }
 
 // allow reports whether a login for username from ip may be tried at now; when it may not,
-// wait is how long until it may.
+// wait is how long until it may. An allowed attempt is counted at once, as a failure, against
+// both keys: checking the password takes time, and fifty concurrent guesses must not all pass
+// the check before the first of them is counted. succeeded takes a right password back off.
 func (l *loginLimiter) allow(username, ip string, now time.Time) (wait time.Duration, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	wait = max(l.blocked("user:"+username, l.limits.PerAccount, now),
 		l.blocked("ip:"+ip, l.limits.PerIP, now))
-	return wait, wait == 0
+	if wait > 0 {
+		return wait, false
+	}
+	l.count("user:"+username, now)
+	l.count("ip:"+ip, now)
+	if len(l.windows) > 100_000 {
+		l.sweep(now) // an attacker trying a million usernames must not fill our memory
+	}
+	return 0, true
 }
 
 // blocked is how long key stays blocked, 0 if it is not.
@@ -54,16 +64,9 @@ func (l *loginLimiter) blocked(key string, limit int, now time.Time) time.Durati
 	return end.Sub(now)
 }
 
-// failed counts a wrong password (or an unknown username) against both keys.
-func (l *loginLimiter) failed(username, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.count("user:"+username, now)
-	l.count("ip:"+ip, now)
-	if len(l.windows) > 100_000 {
-		l.sweep(now) // an attacker trying a million usernames must not fill our memory
-	}
-}
+// failed is called after a wrong password, an unknown username or an error: allow already
+// counted the attempt as a failure, so there is nothing left to do.
+func (l *loginLimiter) failed(username, ip string, now time.Time) {}
 
 func (l *loginLimiter) count(key string, now time.Time) {
 	w := l.windows[key]
@@ -82,12 +85,16 @@ func (l *loginLimiter) sweep(now time.Time) {
 	}
 }
 
-// succeeded forgets the account's failures. The IP's count stays: an attacker who owns one
-// account must not be able to reset their counter by signing into it between guesses.
+// succeeded forgets the account's failures, and takes this attempt back off the IP's count
+// (allow counted it). The IP's earlier failures stay: an attacker who owns one account must
+// not be able to reset their counter by signing into it between guesses.
 func (l *loginLimiter) succeeded(username, ip string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.windows, "user:"+username)
+	if w := l.windows["ip:"+ip]; w != nil && w.failures > 0 {
+		w.failures--
+	}
 }
 
 // tooManyAttempts answers 429 Too Many Requests with a Retry-After in whole seconds.

@@ -154,12 +154,12 @@ func (a *App) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := a.checkCredentials(r.Context(), c.Username, c.Password)
-	if errors.Is(err, errBadCredentials) {
-		a.limiter.failed(c.Username, ip, now)
-		writeError(w, http.StatusUnauthorized, "invalid username or password")
-		return
-	}
 	if err != nil {
+		a.limiter.failed(c.Username, ip, now) // an error is not a way around the limit
+		if errors.Is(err, errBadCredentials) {
+			writeError(w, http.StatusUnauthorized, "invalid username or password")
+			return
+		}
 		internalError(w, r, err)
 		return
 	}
