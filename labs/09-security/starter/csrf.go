@@ -7,8 +7,8 @@ import "net/http"
 func (a *App) csrfProtect(next http.Handler) http.Handler {
 	// TODO(csrf): refuse, with 403, a state-changing request that a browser sent on behalf of
 	// another origin (Sec-Fetch-Site: cross-site or same-site, or an Origin that is not ours);
-	// let same-origin ones and non-browser clients through. Go 1.25's
-	// http.NewCrossOriginProtection does exactly that; trust the CORS origins (a.cors) too.
+	// let same-origin ones and non-browser clients through. Our own front-ends on other
+	// origins are trusted too: a.cors.list, which task cors fills (empty until then).
 	return next
 }
 

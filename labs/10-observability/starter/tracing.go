@@ -11,12 +11,9 @@ import (
 // request carries a traceparent header. The span is named "METHOD route" and carries the
 // http.route attribute once the route is known.
 //
-// TODO(tracing): wrap next in otelhttp.NewHandler (go.opentelemetry.io/contrib/instrumentation/
-// net/http/otelhttp) with otelhttp.WithTracerProvider(tp) and otelhttp.WithPropagators(prop).
-// The route is known only after the mux has run: in a handler between otelhttp and next,
-// after next.ServeHTTP returns, rename the span (trace.SpanFromContext(r.Context()).SetName)
-// and add semconv.HTTPRoute(route) (go.opentelemetry.io/otel/semconv/v1.43.0), unless the
-// route is "unmatched".
+// TODO(tracing): a server span per request from tp, continuing the traceparent read with prop;
+// once the route is known (after the mux ran), its name and http.route follow it, except for
+// "unmatched" requests.
 func tracing(tp trace.TracerProvider, prop propagation.TextMapPropagator) Middleware {
 	return func(next http.Handler) http.Handler {
 		return next
@@ -26,7 +23,8 @@ func tracing(tp trace.TracerProvider, prop propagation.TextMapPropagator) Middle
 // outboundTransport is the RoundTripper of the app's HTTP client: a client span per call,
 // and the traceparent header that lets the next service continue the trace.
 //
-// TODO(tracing): otelhttp.NewTransport(http.DefaultTransport, ...) with the same two options.
+// TODO(tracing): a client span per outgoing call, child of the request's span, with its
+// traceparent injected: from tp and prop, not otel's globals.
 func outboundTransport(tp trace.TracerProvider, prop propagation.TextMapPropagator) http.RoundTripper {
 	return http.DefaultTransport
 }
