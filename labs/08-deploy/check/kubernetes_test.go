@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -56,10 +57,23 @@ func labLoadDeployment(t *testing.T) *labDeployment {
 	if err != nil {
 		t.Fatalf("setting up: %v", err)
 	}
-	if err := sigsyaml.UnmarshalStrict(one, &k.d); err != nil {
+	err = sigsyaml.UnmarshalStrict(one, &k.d)
+	if err == nil {
+		// encoding/json (under sigsyaml) matches keys case-insensitively, so livenessprobe:
+		// would pass. The API server does not: decode again the way it does.
+		var js []byte
+		if js, err = sigsyaml.YAMLToJSON(one); err == nil {
+			var strict []error
+			strict, err = kjson.UnmarshalStrict(js, &appsv1.Deployment{}, kjson.DisallowUnknownFields)
+			if err == nil && len(strict) > 0 {
+				err = strict[0]
+			}
+		}
+	}
+	if err != nil {
 		line := 0
 		if m := labErrField.FindStringSubmatch(err.Error()); m != nil {
-			field := m[1]
+			field := m[1][strings.LastIndex(m[1], ".")+1:]
 			if m[2] != "" {
 				parts := strings.Split(m[2], ".")
 				field = parts[len(parts)-1]
