@@ -90,8 +90,9 @@ func TestForwardedProtoOnlyFromTrustedProxy(t *testing.T) {
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	app := labNewApp(t)
 	app.mustLogin("ada")
-	for _, path := range []string{"/account", "/api/me", "/no-such-page"} {
-		e := app.send(labReq{method: http.MethodGet, url: labSite + path})
+	// The last one is plain HTTP: its redirect is a response too.
+	for _, target := range []string{labSite + "/account", labSite + "/api/me", labSite + "/no-such-page", "http://" + labHost + "/account"} {
+		e := app.send(labReq{method: http.MethodGet, url: target})
 		if got := e.header.Get("X-Content-Type-Options"); got != "nosniff" {
 			e.fail(fmt.Sprintf("got X-Content-Type-Options %q, want \"nosniff\"", got),
 				"set the security headers in transport (transport.go), before calling next, so that every response gets them")

@@ -117,6 +117,17 @@ func TestLogLevelFromEnvironment(t *testing.T) {
 			t.Fatalf("%s: newLogger(w), then one Debug, Info, Warn and Error record each: got the levels %v in the output, want %v\noutput:\n%s\nhint: read os.Getenv(\"LOG_LEVEL\") in newLogger; var level slog.Level; level.UnmarshalText([]byte(s)) understands debug/info/warn/error in any case; on an error use INFO; pass it as slog.HandlerOptions{Level: level}",
 				env, got, c.want, labClip(buf.String(), 800))
 		}
+		if c.env == "chatty" {
+			warned := false
+			for _, r := range buf.records(t) {
+				if r["msg"] != "lab-probe" && fmt.Sprint(r["level"]) == "WARN" {
+					warned = true
+				}
+			}
+			if !warned {
+				t.Fatalf("LOG_LEVEL=\"chatty\" is not a level: newLogger fell back to INFO without a WARN record saying so, so nobody learns that the setting was ignored\noutput:\n%s\nhint: after building the logger, log a WARN that names LOG_LEVEL and the value", labClip(buf.String(), 800))
+			}
+		}
 	}
 }
 
