@@ -54,25 +54,10 @@ const DefaultTimeout = 60 * time.Second
 // parseManifest decodes lab.toml strictly. It returns what it could decode even when there
 // are problems, so one run reports them all.
 func parseManifest(file string, src []byte) (*Lab, Problems) {
-	var ps Problems
 	var m manifest
-	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&m)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			ps.add(file, pe.Position.Line, "%s", pe.Message)
-		} else if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
-			// Type mismatches come back as plain errors that name the line in their text.
-			n, _ := strconv.Atoi(m[1])
-			ps.add(file, n, "%s", strings.TrimPrefix(err.Error(), m[0]))
-		} else {
-			ps.add(file, 0, "%v", err)
-		}
+	md, lines, ps, ok := decodeStrict(file, src, &m, "format_version, title, topic, summary, services, timeout, mode, [[tasks]] id, title, tests, hints, mutants")
+	if !ok {
 		return nil, ps
-	}
-	lines := newKeyLines(src)
-	for _, k := range md.Undecoded() {
-		ps.add(file, lines.find(k), "unknown key %q (known: format_version, title, topic, summary, services, timeout, mode, [[tasks]] id, title, tests, hints, mutants)", k.String())
 	}
 	l := &Lab{Title: m.Title, Topic: strings.TrimSpace(m.Topic), Summary: m.Summary, Services: m.Services, Mode: m.Mode, Timeout: DefaultTimeout}
 	switch {
@@ -239,4 +224,29 @@ func stripComment(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// decodeStrict decodes a TOML file of the course into v: a syntax or type error, or a key v
+// does not know, is a problem at its line (known lists the keys for the message). ok is false
+// when nothing could be decoded.
+func decodeStrict(file string, src []byte, v any, known string) (md toml.MetaData, lines keyLines, ps Problems, ok bool) {
+	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(v)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			ps.add(file, pe.Position.Line, "%s", pe.Message)
+		} else if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
+			// Type mismatches come back as plain errors that name the line in their text.
+			n, _ := strconv.Atoi(m[1])
+			ps.add(file, n, "%s", strings.TrimPrefix(err.Error(), m[0]))
+		} else {
+			ps.add(file, 0, "%v", err)
+		}
+		return md, keyLines{}, ps, false
+	}
+	lines = newKeyLines(src)
+	for _, k := range md.Undecoded() {
+		ps.add(file, lines.find(k), "unknown key %q (known: %s)", k.String(), known)
+	}
+	return md, lines, ps, true
 }

@@ -1,8 +1,6 @@
 package course
 
 import (
-	"bytes"
-	"errors"
 	"io/fs"
 
 	"github.com/BurntSushi/toml"
@@ -25,24 +23,13 @@ type Meta struct {
 
 func loadMeta(fsys fs.FS) (Meta, Problems) {
 	var m Meta
-	var ps Problems
 	src, err := fs.ReadFile(fsys, MetaFile)
 	if err != nil {
 		return m, nil
 	}
-	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&m)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			ps.add(MetaFile, pe.Position.Line, "%s", pe.Message)
-		} else {
-			ps.add(MetaFile, 0, "%v", err)
-		}
+	_, lines, ps, ok := decodeStrict(MetaFile, src, &m, "name, source, lab_version")
+	if !ok {
 		return Meta{}, ps
-	}
-	lines := newKeyLines(src)
-	for _, k := range md.Undecoded() {
-		ps.add(MetaFile, lines.find(k), "unknown key %q (known: name, source, lab_version)", k.String())
 	}
 	if m.LabVersion != "" && !semver.IsValid(m.LabVersion) {
 		ps.add(MetaFile, lines.find(toml.Key{"lab_version"}), "lab_version %q is not a release version like \"v0.4.0\"", m.LabVersion)

@@ -2,7 +2,6 @@ package course
 
 import (
 	"bytes"
-	"errors"
 	"io/fs"
 	"path"
 	"sort"
@@ -81,19 +80,10 @@ func (c *Course) loadVariant(l *Lab, kind, name, dir string) (*Variant, Problems
 		return nil, ps
 	}
 	var m variantManifest
-	md, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&m)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			ps.add(file, pe.Position.Line, "%s", pe.Message)
-		} else {
-			ps.add(file, 0, "%v", err)
-		}
+	_, lines, dps, ok := decodeStrict(file, src, &m, "task, tasks, why, delete, race")
+	ps = append(ps, dps...)
+	if !ok {
 		return nil, ps
-	}
-	lines := newKeyLines(src)
-	for _, k := range md.Undecoded() {
-		ps.add(file, lines.find(k), "unknown key %q (known: task, tasks, why, delete, race)", k.String())
 	}
 	v := &Variant{Kind: kind, Name: name, Dir: dir, Why: strings.TrimSpace(m.Why), Delete: m.Delete, Race: m.Race}
 	if m.Task != "" {
