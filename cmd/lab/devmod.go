@@ -54,7 +54,7 @@ func runDevMod(ctx context.Context, a *app, arg string) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	if err := tidyCourse(root); err != nil {
+	if err := tidyCourse(ctx, root); err != nil {
 		return envErr(fmt.Errorf("go mod tidy in the course: %w (a module lab does not pin needs the network once)", err))
 	}
 	return writeLabMods(ctx, a, root, arg)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 
 	lab "github.com/learnlab/lab"
 	"github.com/learnlab/lab/internal/scaffold"
+	"github.com/learnlab/lab/internal/workspace"
 )
 
 type newOptions struct {
@@ -82,7 +82,7 @@ func runNew(ctx context.Context, a *app, id string, o newOptions) error {
 	for _, p := range written {
 		fmt.Fprintf(a.out, "  wrote %s\n", p)
 	}
-	if err := tidyCourse(dir); err != nil {
+	if err := tidyCourse(ctx, dir); err != nil {
 		fmt.Fprintf(a.errOut, "lab: warning: could not tidy the course's go.mod (%v): run `go mod tidy` in %s\n", err, relPath(a.cwd, dir))
 	} else {
 		fmt.Fprintln(a.out, "  tidied go.mod and go.sum to what the labs import")
@@ -143,7 +143,7 @@ name = %q
 // import and nothing else. The built-in course's requirements are offered first, so a lab
 // that starts using, say, pgx gets the version lab is tested with, and the module cache that
 // built lab already holds it: tidy runs offline when it can, through the proxy when it must.
-func tidyCourse(dir string) error {
+func tidyCourse(ctx context.Context, dir string) error {
 	modPath := filepath.Join(dir, "go.mod")
 	data, err := os.ReadFile(modPath)
 	if err != nil {
@@ -181,21 +181,11 @@ func tidyCourse(dir string) error {
 	if err := os.WriteFile(sumPath, appendMissingSums(sum, builtinSum), 0o644); err != nil {
 		return err
 	}
-	var last error
-	for _, proxy := range []string{"off", ""} {
-		cmd := exec.Command("go", "mod", "tidy")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
-		if proxy != "" {
-			cmd.Env = append(cmd.Env, "GOPROXY="+proxy)
-		}
-		out, err := cmd.CombinedOutput()
-		if err == nil {
-			return nil
-		}
-		last = fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out)))
+	// Offline first: the module cache that built lab holds lab's pinned versions.
+	if err := workspace.GoModTidy(ctx, dir, "GOTOOLCHAIN=local", "GOPROXY=off"); err == nil {
+		return nil
 	}
-	return last
+	return workspace.GoModTidy(ctx, dir, "GOTOOLCHAIN=local")
 }
 
 // moduleName makes a module path element from a folder name: "My Course" -> "my-course".

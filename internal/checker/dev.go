@@ -43,9 +43,9 @@ type DevOptions struct {
 // DevResult is the validation of one lab.
 type DevResult struct {
 	Lab      *course.Lab
-	Problems []string // each names the file or the part it is about; empty means the lab is fine
-	Skipped  string   // why the lab was not validated (for example an unsupported mode)
-	Coverage []string // how well the hidden tests are themselves tested (wrong variants, alternatives)
+	Problems []string  // each names the file or the part it is about; empty means the lab is fine
+	Skipped  string    // why the lab was not validated (for example an unsupported mode)
+	Coverage []string  // how well the hidden tests are themselves tested (wrong variants, alternatives)
 	Parts    []DevPart // with DevOptions.Verbose: every graded run, in order
 	Duration time.Duration
 }

@@ -49,7 +49,7 @@ func TidyModFiles(ctx context.Context, c *course.Course, l *course.Lab) (gomod, 
 	if err := os.WriteFile(filepath.Join(tmp, "go.sum"), c.GoSum, 0o644); err != nil {
 		return nil, nil, err
 	}
-	if err := goModTidy(ctx, tmp); err != nil {
+	if err := GoModTidy(ctx, tmp); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", l.ID, err)
 	}
 	if gomod, err = os.ReadFile(filepath.Join(tmp, "go.mod")); err != nil {
@@ -72,11 +72,12 @@ func stripHeader(gomod []byte) []byte {
 	return gomod
 }
 
-// goModTidy runs `go mod tidy` in dir; its error carries the go command's words.
-func goModTidy(ctx context.Context, dir string) error {
+// GoModTidy runs `go mod tidy` in dir, with env added to lab's own; its error carries the go
+// command's words.
+func GoModTidy(ctx context.Context, dir string, env ...string) error {
 	cmd := exec.CommandContext(ctx, "go", "mod", "tidy")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Env = append(append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off"), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go mod tidy: %v: %s", err, strings.TrimSpace(string(out)))
