@@ -42,48 +42,38 @@ func TestInterruptedCheckExitStatus(t *testing.T) {
 		t.Errorf("--junit to a missing folder: exit %d, want %d before any check:\n%s", code, exitEnv, out)
 	}
 
-	// The learner's init announces it was reached, then blocks: the check is mid-run.
+	// The learner's init announces it was reached (where it can), then blocks: the check is
+	// mid-run.
 	marker := filepath.Join(dir, "reached")
 	src, _ := os.ReadFile(filepath.Join(labDir, "main.go"))
-	blocked := string(src) + "\nfunc init() {\n\tos.WriteFile(`" + marker + "`, nil, 0o644)\n\tselect {}\n}\n"
-	if !strings.Contains(blocked, `"os"`) {
-		blocked = strings.Replace(blocked, "import (", "import (\n\t\"os\"", 1)
-	}
+	blocked := withImports(string(src)+"\nfunc init() {\n\tos.WriteFile(`"+marker+"`, nil, 0o644)\n\t"+blockForever+"\n}\n", "os", "time")
 	os.WriteFile(filepath.Join(labDir, "main.go"), []byte(blocked), 0o644)
-	for _, tc := range []struct {
-		sig  syscall.Signal
-		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGHUP, 129}} {
-		os.Remove(marker)
-		check := exec.Command(bin, "check", "1")
-		check.Env, check.Dir = env, labDir
-		var out strings.Builder
-		check.Stdout, check.Stderr = &out, &out
-		if err := check.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(3 * time.Minute)
-		for {
-			if _, err := os.Stat(marker); err == nil {
-				break
+	eachMode(t, func(t *testing.T, m checkMode) {
+		for _, tc := range []struct {
+			sig  syscall.Signal
+			want int
+		}{{syscall.SIGINT, 130}, {syscall.SIGHUP, 129}} {
+			os.Remove(marker)
+			check := exec.Command(bin, "check", "1", m.flag)
+			check.Env, check.Dir = env, labDir
+			var out strings.Builder
+			check.Stdout, check.Stderr = &out, &out
+			if err := check.Start(); err != nil {
+				t.Fatal(err)
 			}
-			if time.Now().After(deadline) {
+			waitReached(t, m, check, marker, &out)
+			check.Process.Signal(tc.sig)
+			done := make(chan error, 1)
+			go func() { done <- check.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
 				check.Process.Kill()
-				t.Fatalf("the check never reached the learner's init:\n%s", out.String())
+				t.Fatalf("lab did not stop within 30 s of %v:\n%s", tc.sig, out.String())
 			}
-			time.Sleep(50 * time.Millisecond)
+			if code := check.ProcessState.ExitCode(); code != tc.want {
+				t.Errorf("check stopped by %v exited %d, want %d:\n%s", tc.sig, code, tc.want, out.String())
+			}
 		}
-		check.Process.Signal(tc.sig)
-		done := make(chan error, 1)
-		go func() { done <- check.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			check.Process.Kill()
-			t.Fatalf("lab did not stop within 30 s of %v:\n%s", tc.sig, out.String())
-		}
-		if code := check.ProcessState.ExitCode(); code != tc.want {
-			t.Errorf("check stopped by %v exited %d, want %d:\n%s", tc.sig, code, tc.want, out.String())
-		}
-	}
+	})
 }

@@ -30,6 +30,7 @@ type Docker struct {
 	once  sync.Once
 	err   error
 	path  string
+	sweep sync.Once
 	image string
 }
 
@@ -119,6 +120,9 @@ func (d *Docker) Run(ctx context.Context, s Spec) (*Result, error) {
 	if err := d.Available(ctx); err != nil {
 		return nil, err
 	}
+	// Containers of a lab killed mid-run end on their own when their control socket closes;
+	// this removes any that did not (once per lab process: `docker ps` costs ~50 ms).
+	d.sweep.Do(func() { _ = Sweep(ctx) })
 	lim := s.Limits.withDefaults(s.Deadline)
 	ss, err := newSession(s, lim, true)
 	if err != nil {

@@ -82,7 +82,8 @@ func newSession(s Spec, lim Limits, startsAsUID bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "lab-sandbox-")
+	sweepSessionDirs()
+	dir, err := os.MkdirTemp("", sessionDirPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -314,4 +315,23 @@ func limitHit(st *status, res *runner.Result, lim Limits) string {
 		return procsLimit(lim)
 	}
 	return ""
+}
+
+// sessionDirPrefix names a run's socket folder: lab-sandbox-<pid>-<random>, so that a later run
+// can tell the folders of a lab that was killed (kill -9, a closed terminal) and remove them.
+const sessionDirPrefix = "lab-sandbox-"
+
+// sweepSessionDirs removes the socket folders of lab processes that no longer run.
+func sweepSessionDirs() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), sessionDirPrefix+"*-*"))
+	for _, m := range matches {
+		pidStr, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(m), sessionDirPrefix), "-")
+		pid, err := strconv.Atoi(pidStr)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(m)
+		}
+	}
 }
