@@ -310,4 +310,11 @@ func TestOAuthCallbackRejectsFailedSignIn(t *testing.T) {
 	if r.code != http.StatusUnauthorized || r.cookie("session") != nil {
 		t.Fatalf("a code the provider refuses to exchange, %s: got %s, want 401 and no session", r.req, r)
 	}
+
+	q, cookies = startOAuth(t, app, p)
+	code := p.approve(q, "") // the provider's userinfo will answer {"sub":""}
+	r = callback(t, app, url.Values{"code": {code}, "state": {q.Get("state")}}, cookies)
+	if r.code != http.StatusUnauthorized || r.cookie("session") != nil {
+		t.Fatalf("the provider's userinfo answered an empty sub, %s: got %s, want 401 and no session: without a sub there is nobody to sign in", r.req, r)
+	}
 }

@@ -55,24 +55,25 @@ func (a *App) oauthConfig() *oauth2.Config {
 
 // GET /oauth/login -> 302 to the provider, with state and a PKCE S256 challenge
 func (a *App) handleOAuthLogin(w http.ResponseWriter, r *http.Request) {
-	// TODO(oauth2): make a random state (crypto/rand.Text()) and a PKCE verifier
-	// (oauth2.GenerateVerifier()); remember them in a.pending with an expiry of
-	// a.cfg.Now()+oauthLoginTTL; set an HttpOnly cookie oauthStateCookie holding the state
-	// (SameSite Lax, not Strict: the callback is a cross-site navigation); then redirect (302)
-	// to a.oauthConfig().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)).
+	// TODO(oauth2): start a sign-in: a fresh random state and PKCE verifier, the verifier
+	// remembered in a.pending under the state until oauthLoginTTL from a.cfg.Now(), the state
+	// in an HttpOnly cookie oauthStateCookie (SameSite Lax, not Strict: the callback is a
+	// cross-site navigation), then 302 to the provider's authorize URL with the state and the
+	// S256 challenge.
 	writeError(w, http.StatusNotImplemented, "sign in with a provider is not built yet")
 }
 
 // GET /oauth/callback?code=...&state=... -> 200 {"username": "oauth:<sub>", "role": "user"} + session cookie
 func (a *App) handleOAuthCallback(w http.ResponseWriter, r *http.Request) {
 	// TODO(oauth2):
-	//  1. 400 unless the state query parameter equals the oauthStateCookie cookie and
-	//     a.pending.Take(state) finds a login that has not expired.
-	//  2. 401 if the provider sent ?error=..., or the exchange fails:
-	//     a.oauthConfig().Exchange(r.Context(), code, oauth2.VerifierOption(verifier)).
-	//  3. GET a.cfg.OAuth.UserInfoURL with conf.Client(ctx, token); read {"sub": "..."}
+	//  1. 400 unless the state query parameter equals the oauthStateCookie cookie and a
+	//     pending login for it exists and has not expired; a state works once. Nothing
+	//     reaches the provider before this check.
+	//  2. 401 if the provider sent ?error=..., or trading the code (with the login's
+	//     verifier) for a token fails.
+	//  3. Ask a.cfg.OAuth.UserInfoURL, with that token, who signed in: {"sub": "..."}
 	//     (401 on any failure or an empty sub).
-	//  4. Find or create the user "oauth:"+sub (role user), a.startSession(w, username), and
+	//  4. Find or create the user "oauth:"+sub (role user), start a session for it, and
 	//     answer 200 {"username": ..., "role": ...}.
 	writeError(w, http.StatusNotImplemented, "sign in with a provider is not built yet")
 }

@@ -50,7 +50,7 @@ var lastSessionID atomic.Int64
 // newSessionID returns a new session id.
 func newSessionID() string {
 	// TODO(sessions): a counter is guessable: whoever sees id 41 tries 40. Return at least
-	// 128 random bits from crypto/rand (rand.Text() gives 130, as 26 characters).
+	// 128 random bits from crypto/rand, as text.
 	return strconv.FormatInt(lastSessionID.Add(1), 10)
 }
 
@@ -65,8 +65,8 @@ func (a *App) startSession(w http.ResponseWriter, username string) {
 
 // userFromSession returns the user of the request's session cookie, if it is live.
 func (a *App) userFromSession(r *http.Request) (User, error) {
-	// TODO(sessions): read the session cookie, look the id up in a.sessions, refuse it once
-	// a.cfg.Now() has reached its expiry, and return a.users.Get(session.username).
+	// TODO(sessions): return the user of the request's session, if the cookie names one in
+	// a.sessions that has not expired by a.cfg.Now(); otherwise an error.
 	return User{}, errNoSession
 }
 
