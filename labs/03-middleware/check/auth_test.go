@@ -29,6 +29,8 @@ func TestAuthRejectsMissingCredentials(t *testing.T) {
 		}
 		if got := rec.Result().Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
 			t.Errorf("%s: got WWW-Authenticate %q, want a Bearer challenge such as `Bearer realm=\"notes\"` (a 401 must say how to authenticate)", what, got)
+		} else if strings.Contains(got, "invalid_token") {
+			t.Errorf("%s: got WWW-Authenticate %q, want the plain challenge `Bearer realm=\"notes\"`: no bearer token is not an invalid one (RFC 6750 §3.1: a request without credentials gets no error code)", what, got)
 		}
 		checkJSONError(t, what, rec)
 	}

@@ -14,9 +14,9 @@ import "net/http"
 func authenticate(tokens map[string]string) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// TODO(auth-check): read the Authorization header, split off the scheme (compare it
-			// case-insensitively: "bearer" is as valid as "Bearer"), look the token up, answer
-			// 401 as described above, or call next with withUser(r.Context(), user).
+			// TODO(auth-check): accept a known bearer token (the scheme is case-insensitive) and
+			// call next with the user in the context; otherwise answer 401 with the challenge
+			// described above.
 			next.ServeHTTP(w, r)
 		})
 	}

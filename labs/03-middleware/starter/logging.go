@@ -14,9 +14,9 @@ import (
 func logging(logger *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// TODO(logging): note the start time, wrap w in a responseRecorder, call next with
-			// the wrapper, then log the record described above. The route is r.Pattern, read
-			// after next returns (the ServeMux fills it in on this same request).
+			// TODO(logging): log one "request" record per request, once next has answered, with
+			// the fields described above; the status and the bytes are the ones the handler
+			// wrote through a responseRecorder.
 			next.ServeHTTP(w, r)
 		})
 	}
@@ -24,12 +24,9 @@ func logging(logger *slog.Logger) Middleware {
 
 // responseRecorder remembers the status and the number of body bytes a handler wrote.
 //
-// TODO(logging): give it the methods it needs:
-//   - WriteHeader(code int): remember the first final status (>= 200), pass the call on;
-//   - Write(b []byte) (int, error): a Write without WriteHeader means 200; count the bytes;
-//   - Unwrap() http.ResponseWriter: lets http.NewResponseController reach the real writer
-//     (Flush, SetWriteDeadline, EnableFullDuplex, Hijack...);
-//   - Flush(): for handlers that still type-assert w.(http.Flusher).
+// TODO(logging): give it the methods it needs to see the status and every body byte pass,
+// and to keep what the writer underneath can do (flushing, deadlines, full duplex) reachable,
+// both through http.ResponseController and through a type assertion to http.Flusher.
 type responseRecorder struct {
 	http.ResponseWriter
 	status int

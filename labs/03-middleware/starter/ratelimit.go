@@ -43,11 +43,10 @@ func newRateLimiter(limit rate.Limit, burst int, idleTTL time.Duration, now func
 // allow takes one token from key's bucket. When the bucket is empty it returns false and how
 // long until the next token arrives.
 func (l *rateLimiter) allow(key string) (ok bool, retryAfter time.Duration) {
-	// TODO(rate-limit): under l.mu, with now := l.now():
-	//   - at most once per idleTTL, drop the buckets whose lastSeen is idleTTL or more ago;
-	//   - find or create key's bucket (rate.NewLimiter(l.limit, l.burst)), set lastSeen;
-	//   - AllowN(now, 1) — never Allow(), which reads the wall clock;
-	//   - when refused, the wait is (1 - TokensAt(now)) / limit seconds.
+	// TODO(rate-limit): safe for concurrent use, reading no clock but l.now:
+	//   - forget the buckets idle for idleTTL or more (sweeping at most once per idleTTL);
+	//   - take a token from key's bucket (made on first use, burst tokens, limit per second);
+	//   - when there is none, say how long until the next one.
 	return true, 0
 }
 
@@ -63,7 +62,8 @@ func (l *rateLimiter) size() int {
 func rateLimit(l *rateLimiter) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// TODO(rate-limit): l.allow(clientIP(r)); refuse with 429 + Retry-After, or call next.
+			// TODO(rate-limit): one bucket per client address (clientIP); refuse with 429 and
+			// Retry-After in whole seconds, or call next.
 			next.ServeHTTP(w, r)
 		})
 	}

@@ -9,9 +9,9 @@ import "net/http"
 func requestID() Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			// TODO(request-id): pick the id (reuse a valid incoming one, else generate),
-			// set the response header before calling next, and pass next a request whose
-			// context carries the id: r.WithContext(withRequestID(r.Context(), id)).
+			// TODO(request-id): pick the id (reuse a valid incoming one, else generate), send it
+			// in the response header, and make it readable with requestIDFrom by everything
+			// inside.
 			next.ServeHTTP(w, r)
 		})
 	}
