@@ -146,7 +146,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	if l.Mode == course.ModeMutation {
-		r, err := runMutation(ctx, opts, goPath, dir, env)
+		r, err := runMutation(ctx, opts, goPath, dir, env, services)
 		if err != nil {
 			return nil, err
 		}

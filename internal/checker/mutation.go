@@ -234,7 +234,8 @@ type suite struct {
 	dir     string
 	env     []string
 	ref     map[string][]byte
-	synth   *course.Lab // the lab with each task's tests replaced by the learner's
+	synth   *course.Lab     // the lab with each task's tests replaced by the learner's
+	svcKeys map[string]bool // the environment variables that hold service URLs
 	names   []string
 	timeout time.Duration
 	onStart func()
@@ -248,37 +249,26 @@ type suiteRun struct {
 	stopped bool // lab stopped the run at its first failing test
 }
 
-func (s *suite) run(ctx context.Context, m *mutant) (*suiteRun, error) {
+func (s *suite) run(ctx context.Context, m *mutant, env []string) (*suiteRun, error) {
 	p, err := prepareSuite(s.opts.Course, s.opts.Lab, s.dir, s.ref, m)
 	if err != nil {
 		return nil, err
 	}
 	defer p.cleanup()
-	mutationBuilds.Add(1)
 	g := newGrader(s.synth, s.dir, nil)
 	g.plan, g.posRe, g.keepPos = p, learnerPosRe, true
-	quoted := make([]string, len(s.names))
-	for i, n := range s.names {
-		quoted[i] = regexp.QuoteMeta(n)
-	}
+	g.onStart = s.onStart
 	t := s.timeout
-	// -ldflags=-s -w: every run links a new test binary, and leaving out the symbol table and
-	// DWARF (stack traces do not need them) saves about a third of the link.
-	args := []string{"test", "-json", "-count=1", "-mod=readonly", "-tags=labcheck", "-vet=off", "-ldflags=-s -w",
-		"-overlay=" + p.overlay, "-timeout=" + t.String(), "-run=^(" + strings.Join(quoted, "|") + ")$", "."}
-	dl := runner.NewDeadline(time.Now().Add(BuildTimeout))
-	g.onStart = func() {
-		dl.Set(time.Now().Add(t + grace(t)))
-		if s.onStart != nil {
-			s.onStart()
-		}
-	}
-	res, err := runner.Run(ctx, runner.Spec{
-		Path: s.goPath, Args: args, Dir: s.dir, Env: s.env,
-		Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
-	})
+	bin, res, err := compileBin(ctx, s.goPath, s.dir, s.env, p, g)
 	if err != nil {
-		return nil, envErr("run go test: %v", err)
+		return nil, err
+	}
+	if bin != "" {
+		p.compiled()
+		res, err = s.runBin(ctx, bin, testArgs(s.names, t), env, nil, runner.NewDeadline(time.Now().Add(t+grace(t))), g)
+		if err != nil {
+			return nil, err
+		}
 	}
 	if res.Killed == runner.Canceled {
 		return nil, ctx.Err()
@@ -324,7 +314,7 @@ func (sr *suiteRun) failed() map[string]string {
 // runMutation grades a mutation-mode lab. env already holds the services' URLs. Progress:
 // Building, Running, then TestStarted/TestDone per mutant ("mutant:<id>", TestDone's status
 // pass when killed) and TaskDone per task at the end; a progress display counts the mutants.
-func runMutation(ctx context.Context, opts Options, goPath, dir string, env []string) (*Report, error) {
+func runMutation(ctx context.Context, opts Options, goPath, dir string, env, services []string) (*Report, error) {
 	c, l := opts.Course, opts.Lab
 	emit := func(e Event) {
 		if opts.Progress != nil {
@@ -354,7 +344,12 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 		return mr.build(), nil
 	}
 	var started sync.Once
-	s := &suite{opts: opts, goPath: goPath, dir: dir, env: env, ref: ref, synth: synth, names: names, timeout: opts.timeout(),
+	svcKeys := map[string]bool{}
+	for _, kv := range services {
+		k, _, _ := strings.Cut(kv, "=")
+		svcKeys[k] = true
+	}
+	s := &suite{opts: opts, goPath: goPath, dir: dir, env: env, ref: ref, synth: synth, svcKeys: svcKeys, names: names, timeout: opts.timeout(),
 		onStart: func() { started.Do(func() { emit(Event{Kind: Running}) }) }}
 
 	emit(Event{Kind: Building})
@@ -370,7 +365,7 @@ func runMutation(ctx context.Context, opts Options, goPath, dir string, env []st
 				return s.runSchema(ctx, sb, v, green, env)
 			}
 		}
-		return s.run(ctx, v.m)
+		return s.run(ctx, v.m, env)
 	}
 	if sb != nil {
 		defer sb.cleanup()

@@ -63,7 +63,7 @@ func (s *suite) compileSchema(ctx context.Context, mutants []*mutant) (*schemaBi
 		return nil, err
 	}
 	g := newGrader(s.synth, s.dir, nil)
-	bin, err := compileBin(ctx, s.goPath, s.dir, s.env, p, g)
+	bin, _, err := compileBin(ctx, s.goPath, s.dir, s.env, p, g)
 	if err != nil || bin == "" {
 		p.cleanup()
 		if err == nil {
@@ -74,26 +74,48 @@ func (s *suite) compileSchema(ctx context.Context, mutants []*mutant) (*schemaBi
 	return &schemaBin{s: sc, p: p, bin: bin}, nil
 }
 
-// compileBin is `go test -c` of the plan's overlay, with the flags of a check.
-// TODO(mut): compileTests (exec.go) once it lands.
-func compileBin(ctx context.Context, goPath, dir string, env []string, p *plan, g *grader) (string, error) {
+// compileBin is `go test -c` of the plan's overlay, with the flags of a check. bin is "" when
+// it does not compile: res and the grader hold why. -ldflags=-s -w: leaving out the symbol
+// table and DWARF (stack traces do not need them) saves about a third of a link.
+func compileBin(ctx context.Context, goPath, dir string, env []string, p *plan, g *grader) (string, *runner.Result, error) {
 	mutationBuilds.Add(1)
-	bin := filepath.Join(p.tmp, "check.test")
-	res, err := runner.Run(ctx, runner.Spec{
-		Path: goPath, Dir: dir, Env: runner.Env(env, map[string]string{"CGO_ENABLED": "0"}),
-		Args:     []string{"test", "-c", "-o", bin, "-json", "-mod=readonly", "-tags=labcheck", "-vet=off", "-overlay=" + p.overlay, "."},
+	bin, res, err := compileTests(ctx, compileSpec{
+		GoPath: goPath, Dir: dir, Overlay: p.overlay, Out: filepath.Join(p.binDir(), "check.test"),
+		Env: env, TmpDir: p.gotmp(), Flags: []string{"-ldflags=-s -w"}, Module: p.module,
 		Deadline: runner.NewDeadline(time.Now().Add(BuildTimeout)), OnLine: g.line,
 	})
 	if err != nil {
-		return "", envErr("run go test: %v", err)
+		return "", nil, envErr("run go test: %v", err)
 	}
 	if res.Killed == runner.Canceled {
-		return "", ctx.Err()
+		return "", nil, ctx.Err()
 	}
-	if _, serr := os.Stat(bin); res.ExitCode != 0 || g.buildFail || serr != nil {
-		return "", nil
+	return bin, res, nil
+}
+
+// runBin runs one of the suite's test binaries: directly, or in the check's sandbox, where it
+// sees only its own services (env's service URLs) and set, nothing else of lab's environment.
+func (s *suite) runBin(ctx context.Context, bin string, args, env []string, set map[string]string, dl *runner.Deadline, g *grader) (*runner.Result, error) {
+	tr := testRun{
+		Bin: bin, Dir: s.dir, Args: args, Env: runner.Env(env, set), Pkg: s.opts.Lab.ID,
+		Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
 	}
-	return bin, nil
+	if s.opts.Sandbox != nil {
+		var svc []string
+		for _, kv := range env {
+			if k, _, _ := strings.Cut(kv, "="); s.svcKeys[k] {
+				svc = append(svc, kv)
+			}
+		}
+		senv, urls := sandboxEnv(svc)
+		tr.Sandbox, tr.Limits, tr.Env, tr.Services = s.opts.Sandbox, s.opts.Limits, runner.Env(senv, set), urls
+	}
+	res, err := runTests(ctx, tr)
+	if err != nil {
+		return nil, envErr("run the tests: %v", err)
+	}
+	g.limit = res.Limit
+	return &res.Result, nil
 }
 
 // schemaNote tells a lab author (dev check) why a check could not use the schema for every
@@ -154,15 +176,9 @@ func (s *suite) runSchema(ctx context.Context, sb *schemaBin, v variant, names [
 	if v.m != nil {
 		args = append(args, "-test.failfast")
 	}
-	// TODO(mut): runTests (exec.go) once it lands, so a sandboxed check runs these sandboxed.
-	t2j, pre := test2jsonCommand(s.goPath)
-	res, err := runner.Run(runCtx, runner.Spec{
-		Path: t2j, Dir: s.dir, Env: runner.Env(env, map[string]string{schemaEnv: tok}),
-		Args:     append(append(pre, "-t", "-p", s.opts.Lab.ID, sb.bin), args...),
-		Deadline: runner.NewDeadline(time.Now().Add(t + grace(t))), MaxOutput: MaxRawOutput, OnLine: g.line,
-	})
+	res, err := s.runBin(runCtx, sb.bin, args, env, map[string]string{schemaEnv: tok}, runner.NewDeadline(time.Now().Add(t+grace(t))), g)
 	if err != nil {
-		return nil, envErr("run the tests: %v", err)
+		return nil, err
 	}
 	if res.Killed == runner.Canceled && ctx.Err() != nil {
 		return nil, ctx.Err()

@@ -196,3 +196,40 @@ func killAll(pids []string) {
 		}
 	}
 }
+
+// The mutation lab runs the learner's own tests, once per mutant: a sandboxed mutation check
+// runs every one of those runs in the sandbox. Without one the sample writes beside itself
+// (the baseline shows the attack); in one, its folder is read-only and lab's cache is not there.
+func TestSandboxRunsMutationSuites(t *testing.T) {
+	src, err := os.ReadFile("testdata/hostile/mutation-escape/clamp_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{"clamp_test.go": string(src)}
+	c, l := mutationFixture(t)
+	t.Run("no sandbox", func(t *testing.T) {
+		dir := mutationLearner(t, c, l, "solution", files)
+		if _, err := Run(context.Background(), Options{Course: c, Lab: l, Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "escaped.txt")); err != nil {
+			t.Errorf("without a sandbox the sample wrote nothing (%v): it no longer shows the attack", err)
+		}
+	})
+	eachSandbox(t, func(t *testing.T, sb sandbox.Backend) {
+		dir := mutationLearner(t, c, l, "solution", files)
+		r, err := Run(context.Background(), Options{Course: c, Lab: l, Dir: dir, Sandbox: sb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "escaped.txt")); err == nil {
+			t.Errorf("a sandboxed mutation run wrote into the learner's folder")
+		}
+		// The walls must not cost the honest part: every mutant is still killed.
+		for _, tr := range r.Tasks {
+			if tr.Status != Pass {
+				t.Errorf("task %s: %s (%s) in the sandbox; want every mutant killed", tr.ID, tr.Status, tr.Message)
+			}
+		}
+	})
+}
