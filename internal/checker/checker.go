@@ -61,11 +61,12 @@ type Options struct {
 	// a grace period after it (SIGTERM, then SIGKILL), compile time not counted.
 	Timeout time.Duration
 	// FreshSeal draws new seal numbers for this check (see seal.go): stronger against forged
-	// results, but the package is recompiled every time. Also on with LAB_SEAL=fresh or CI=true.
+	// results where the seal key is readable, but the package is recompiled every time. Also on
+	// with LAB_SEAL=fresh, and with CI=true when the check is not sandboxed.
 	FreshSeal bool
 	// Sandbox runs the test binary behind walls (see package sandbox); nil runs it directly, as
-	// on a learner's own machine. A sandboxed check always draws fresh seals (the sandbox hides
-	// the machine's seal key as well) and reaches only its own services.
+	// on a learner's own machine. A sandboxed check reaches only its own services and cannot
+	// see the machine's seal key, so its keyed seals cannot be forged from it.
 	Sandbox sandbox.Backend
 	Limits  sandbox.Limits // for a sandboxed run; zero fields take the sandbox's defaults
 
@@ -77,7 +78,9 @@ type Options struct {
 func (o *Options) sandboxed() bool { return o.Sandbox != nil && o.Sandbox.Name() != "none" }
 
 func (o *Options) fresh() bool {
-	return o.FreshSeal || o.sandboxed() || os.Getenv("LAB_SEAL") == "fresh" || os.Getenv("CI") == "true"
+	// In a sandbox the seal key is out of reach, so keyed seals are as good as fresh ones there
+	// and keep the build cache warm (seal.go). In CI without one, the key is readable.
+	return o.FreshSeal || os.Getenv("LAB_SEAL") == "fresh" || (os.Getenv("CI") == "true" && !o.sandboxed())
 }
 
 func (o *Options) timeout() time.Duration {
@@ -185,13 +188,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		p.compiled()
 		dl := runner.NewDeadline(time.Now().Add(t + grace(t)))
 		g.begin()
+		nonce := map[string]string{sealNonceEnv: p.nonce}
 		tr := testRun{
-			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: env, Pkg: p.module,
+			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: runner.Env(env, nonce), Pkg: p.module,
 			Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
 		}
 		if opts.Sandbox != nil {
 			tr.Sandbox, tr.Limits = opts.Sandbox, opts.Limits
 			tr.Env, tr.Services = sandboxEnv(services)
+			tr.Env = runner.Env(tr.Env, nonce)
 		}
 		sres, err := runTests(ctx, tr)
 		if err != nil {

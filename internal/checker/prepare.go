@@ -30,6 +30,7 @@ type plan struct {
 	files    []string          // hidden test file names as the compiler reports them (zz_lab_books_test.go)
 	sources  []string          // the hidden test files in tmp, removed once compiled
 	seals    map[string]string // test -> the line its wrapper logs when it returns normally
+	nonce    string            // the run's seal nonce (sealNonceEnv): part of every seal
 	dropped  []string          // learner replace directives that were ignored
 	modNotes []string
 	module   string // the learner's module path, as the check builds it
@@ -63,7 +64,7 @@ func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, er
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
 	}
-	p := &plan{tmp: tmp, hidden: map[string]string{}, seals: map[string]string{}}
+	p := &plan{tmp: tmp, hidden: map[string]string{}, seals: map[string]string{}, nonce: newNonce()}
 	ok := false
 	defer func() {
 		if !ok {
@@ -103,7 +104,7 @@ func prepare(c *course.Course, l *course.Lab, dir string, fresh bool) (*plan, er
 			in = strings.TrimSuffix(in, ".go") + "_test.go"
 		}
 		src := filepath.Join(tmp, in)
-		if data, err = seal(l, name, data, p.seals, numbers); err != nil {
+		if data, err = seal(l, name, data, p.seals, numbers, p.nonce); err != nil {
 			return nil, err
 		}
 		p.sources = append(p.sources, src)

@@ -24,33 +24,72 @@ import (
 //
 //	func TestX(t *testing.T) { labSealedTestX(t); labSeal(t, a, b) }
 //
-// labSeal logs a value fixed for this check only, computed from two random numbers compiled in
-// (the source files are removed once compiled), and only when the test has not failed. A pass
-// counts only when that line was logged by the test after it started: only the real test,
+// labSeal logs a value fixed for this check only: a hash of the XOR of two numbers compiled in
+// (the source files are removed once compiled) and of a random nonce lab gives each run of the
+// binary in its environment (sealNonceEnv). It logs it only when the test has not failed. A
+// pass counts only when that line was logged by the test after it started: only the real test,
 // returning normally without a failure, logs it; so output rewritten from "--- FAIL" to
-// "--- PASS" is a pass without its seal. Renaming keeps
-// every line number of the hidden file; the wrappers go at its end.
+// "--- PASS" is a pass without its seal, and a seal seen in an earlier check's output is no
+// use in the next one (another nonce). Renaming keeps every line number of the hidden file;
+// the wrappers go at its end.
 //
-// Where the two numbers come from decides what a check costs. Fresh random numbers per check
-// (Options.FreshSeal, or LAB_SEAL=fresh, or CI=true) mean the package is recompiled on every
-// check, about 1-2 s on lab 01; forging then requires disassembling the test binary while it
-// runs. By default they are derived (HMAC-SHA256) from a random key kept in the user's cache
-// directory, the lab and the test: the build cache stays warm, and forging requires code
-// that reads that key and reimplements this derivation.
+// Where the two numbers come from decides what a check costs, and what a forger needs.
+//   - Derived (HMAC-SHA256) from a random key kept in the user's cache folder, the lab and the
+//     test, by default: the numbers are the same in every check, so the build cache stays warm
+//     and a check costs no compile of the package. Forging requires code that reads that key,
+//     reimplements this derivation and reads the nonce. In a sandbox the key is not there at
+//     all: a sandboxed check keeps the cache warm and is as hard to forge as a fresh one.
+//   - Fresh random numbers per check (Options.FreshSeal, LAB_SEAL=fresh, or CI=true without a
+//     sandbox, where the key would be readable): the package is recompiled on every check,
+//     about 1-2 s on lab 01.
+// Either way, forging without the key requires finding the numbers in the running test binary
+// (disassembling its code): that is what white-box grading in one process cannot rule out
+// (docs/classroom.md).
+
+// sealNonceEnv carries a run's nonce to the test binary.
+const sealNonceEnv = "LAB_SEAL_NONCE"
 
 const sealHelper = `//go:build labcheck
 
 package main
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"os"
+)
 
 func labSeal(t interface {
 	Log(...any)
 	Failed() bool
 }, a, b uint64) {
 	if !t.Failed() {
-		t.Log("lab-seal", a^b)
+		t.Log("lab-seal", labSealMix(a^b, os.Getenv("` + sealNonceEnv + `")))
 	}
 }
+
+func labSealMix(k uint64, nonce string) uint64 {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], k)
+	sum := sha256.Sum256(append(b[:], nonce...))
+	return binary.LittleEndian.Uint64(sum[:8]) >> 1
+}
 `
+
+// sealMix is labSealMix, on lab's side.
+func sealMix(k uint64, nonce string) uint64 {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], k)
+	sum := sha256.Sum256(append(b[:], nonce...))
+	return binary.LittleEndian.Uint64(sum[:8]) >> 1
+}
+
+// newNonce is a run's nonce: 128 random bits.
+func newNonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%x", b)
+}
 
 type sealer func(test string) (a, b uint64)
 
@@ -103,7 +142,7 @@ func sealKey() []byte {
 	return k
 }
 
-func seal(l *course.Lab, name string, src []byte, seals map[string]string, numbers sealer) ([]byte, error) {
+func seal(l *course.Lab, name string, src []byte, seals map[string]string, numbers sealer, nonce string) ([]byte, error) {
 	listed := map[string]bool{}
 	for _, task := range l.Tasks {
 		for _, t := range task.Tests {
@@ -134,7 +173,7 @@ func seal(l *course.Lab, name string, src []byte, seals map[string]string, numbe
 		typ := string(src[fset.Position(param.Type.Pos()).Offset:fset.Position(param.Type.End()).Offset])
 		renames = append(renames, rename{fset.Position(fd.Name.Pos()).Offset, fd.Name.Name})
 		a, b := numbers(fd.Name.Name)
-		seals[fd.Name.Name] = fmt.Sprintf("lab-seal %d", a^b)
+		seals[fd.Name.Name] = fmt.Sprintf("lab-seal %d", sealMix(a^b, nonce))
 		fmt.Fprintf(&wrappers, "\nfunc %s(t %s) { labSealed%s(t); labSeal(t, %d, %d) }\n", fd.Name.Name, typ, fd.Name.Name, a, b)
 	}
 	sort.Slice(renames, func(i, j int) bool { return renames[i].off > renames[j].off })
