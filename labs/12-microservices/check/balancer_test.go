@@ -173,3 +173,66 @@ const (
 	labMaxFailures = 3
 	labEjectFor    = 30 * time.Second
 )
+
+func TestBalancerSuccessResetsFailures(t *testing.T) {
+	a, b := newLabInstance(t, "a"), newLabInstance(t, "b")
+	clock := newLabClock()
+	bal := labNewBalancer(t, newLabResolver(map[string][]string{"users": {a.url, b.url}}), clock)
+	send := func(n int, when string) {
+		t.Helper()
+		for i := range n {
+			if _, err := labTrip(t, bal, "GET", "http://users/users/u1", ""); err != nil {
+				t.Fatalf("GET http://users/users/u1 (%s, request %d) with instances [a, b (up)]: %v\n"+
+					"hint: GET is idempotent: retry on the next instance (task load-balancing)", when, i+1, err)
+			}
+		}
+	}
+	a.setCrash(true)
+	send(4, "a crashes: 2 failures of a") // round robin: a is tried first in 2 of the 4
+	a.setCrash(false)
+	send(2, "a up again: 1 success of a")
+	a.setCrash(true)
+	send(4, "a crashes again: 2 more failures, but not 3 in a row")
+	a.setCrash(false)
+	before := a.calls.Load()
+	send(2, "a up again")
+	if a.calls.Load() == before {
+		t.Fatalf("a failed twice, answered once, failed twice more, then was up again (the clock standing still): 2 GETs, a received none, want its share.\n" +
+			"a was ejected, but it never failed 3 times in a row: a success starts the count again\n" +
+			"hint: record(inst, true) resets the instance's count of failures")
+	}
+}
+
+func TestBalancerAllEjectedStillTried(t *testing.T) {
+	a := newLabInstance(t, "a")
+	clock := newLabClock()
+	bal := labNewBalancer(t, newLabResolver(map[string][]string{"users": {a.url}}), clock)
+	a.setCrash(true)
+	for i := range labMaxFailures {
+		if name, err := labTrip(t, bal, "GET", "http://users/users/u1", ""); err == nil {
+			t.Fatalf("GET http://users/users/u1 (request %d) with the only instance a crashing: answered by %q, want an error", i+1, name)
+		}
+	}
+	a.setCrash(false)
+	name, err := labTrip(t, bal, "GET", "http://users/users/u1", "")
+	if err != nil || name != "a" {
+		t.Fatalf("a, the only instance, failed %d times in a row and is ejected; then it is up again and a GET arrives (clock standing still): got %q, error %v; want the answer of a.\n"+
+			"When every instance is ejected, try them anyway: a guess beats a certain failure\n"+
+			"hint: order falls back to all the instances when none is left", labMaxFailures, name, err)
+	}
+}
+
+func TestBalancerRetryResendsTheBody(t *testing.T) {
+	a, b := newLabInstance(t, "a"), newLabInstance(t, "b")
+	a.setCrash(true) // a reads the whole request, then closes the connection without answering
+	clock := newLabClock()
+	bal := labNewBalancer(t, newLabResolver(map[string][]string{"users": {a.url, b.url}}), clock)
+	for i := range 2 { // round robin: one of the two PUTs goes to a first, and is retried on b
+		body := fmt.Sprintf(`{"name":"Ada","n":%d}`, i)
+		name, err := labTrip(t, bal, "PUT", "http://users/users/u1", body)
+		if err != nil || name != "b" {
+			t.Fatalf("PUT http://users/users/u1 %s with instances [a (reads the request, then crashes), b]: got %q, error %v; want the answer of b, with the whole body\n"+
+				"hint: the failed attempt read the body: a retry needs a fresh copy of it, req.GetBody() (see attempt)", body, name, err)
+		}
+	}
+}

@@ -210,7 +210,7 @@ func TestEventsFailedNotificationStaysPending(t *testing.T) {
 	n.failNext(1)
 	c := labNewConsumer(t, rdb, "notifications-1", n)
 
-	labPoll(t, c)
+	got := labPoll(t, c)
 	if calls, _ := n.snapshot(); !slices.Equal(calls, []string{"o-7"}) {
 		t.Fatalf("one entry (o-7), then poll: Notify was called for %q, want [o-7]\n"+
 			"hint: TODO(events) in events.go: poll reads new entries with XREADGROUP and handle calls Notify for each. "+
@@ -220,6 +220,10 @@ func TestEventsFailedNotificationStaysPending(t *testing.T) {
 	if count != 1 || by["notifications-1"] != 1 {
 		t.Fatalf("Notify failed for o-7, so entry %s must stay pending for notifications-1 (at least once: it will be tried again). "+
 			"XPENDING says %d pending: %v\nhint: XACK only after Notify succeeded", id, count, by)
+	}
+	if got != 0 {
+		t.Fatalf("one entry (o-7) whose Notify failed, then poll: poll returned %d, want 0: it returns how many entries it acknowledged, and this one is still pending\n"+
+			"hint: count an entry only once handle succeeded", got)
 	}
 
 	// The next round: the entry is taken back (here by the same consumer) and tried again.

@@ -57,8 +57,9 @@ func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(order) == 0 {
 		return nil, fmt.Errorf("%s: %w", service, errNoInstances)
 	}
-	// TODO(load-balancing): when retryable(req), try the next instances of order in turn
-	// until one answers; record every attempt's outcome with b.record. A POST gets one try.
+	// TODO(load-balancing): a request that may be sent twice gets one attempt per instance, in
+	// the order given, until one answers; any other gets exactly one. Every attempt's outcome
+	// counts for its instance. Return the first answer, or what went wrong with each attempt.
 	out, err := attempt(req, order[0], false)
 	if err != nil {
 		return nil, err
@@ -68,23 +69,23 @@ func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // order is the list of instances to try, in turn.
 func (b *balancer) order(service string, all []string) []string {
-	// TODO(load-balancing): round robin. Leave out the instances ejected until later than
-	// b.now(), then rotate the list so that it starts one further (b.next[service]) each
-	// call. Lock b.mu: requests come concurrently.
+	// TODO(load-balancing): round robin over the instances that are not ejected now (all of
+	// them if every one is), starting one further on each call, per service. Requests come
+	// concurrently.
 	return all
 }
 
 // record counts a success or a failure of inst, and ejects it after maxFailures in a row.
 func (b *balancer) record(inst string, ok bool) {
-	// TODO(load-balancing): a success resets the count; the maxFailures-th failure in a row
-	// sets ejectedUntil to b.now().Add(ejectFor).
+	// TODO(load-balancing): maxFailures failures in a row eject inst for ejectFor, by the
+	// balancer's clock; a success starts the count again.
 }
 
 // retryable: sending req twice does no more harm than sending it once, and its body (if any)
 // can be sent again.
 func retryable(req *http.Request) bool {
-	// TODO(load-balancing): GET, HEAD, OPTIONS, PUT and DELETE are idempotent; POST and PATCH
-	// are not. A body can be sent again only if req.GetBody is set.
+	// TODO(load-balancing): true for the idempotent methods, when the body (if any) can be
+	// replayed; never for POST or PATCH.
 	return false
 }
 

@@ -18,22 +18,21 @@ const tripAfter = 5
 // newBreaker builds the breaker around calls to the users service: it opens after 5
 // consecutive failures, stays open for timeout, then lets one probe through (half-open).
 func newBreaker(timeout time.Duration) *gobreaker.CircuitBreaker[struct{}] {
-	// TODO(circuit-breaker): return gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{...})
-	// with MaxRequests 1, Timeout timeout, a ReadyToTrip that opens after tripAfter consecutive
-	// failures, and an IsSuccessful that does not count errUnknownUser (a 404) as a failure.
+	// TODO(circuit-breaker): a breaker that opens after tripAfter consecutive failures of users
+	// (an unknown user is not one), stays open for timeout, then lets one probe through.
 	return nil
 }
 
 // checkUser asks the users service whether id exists, through the breaker.
 func (s *ordersService) checkUser(ctx context.Context, id string) error {
-	// TODO(circuit-breaker): run s.fetchUser inside s.breaker.Execute, and turn
-	// gobreaker.ErrOpenState and gobreaker.ErrTooManyRequests into errUsersUnavailable
-	// (wrap it with %w): the handler answers 503 for that one.
+	// TODO(circuit-breaker): call users through the breaker. When the breaker refuses the call
+	// (open, or half-open with its probe out), return an error wrapping errUsersUnavailable
+	// (the handler answers 503); any other error is returned as it is.
 	return s.fetchUser(ctx, id)
 }
 
 // breakerState is the breaker's state, for the logs and the hidden tests.
 func (s *ordersService) breakerState() gobreaker.State {
-	// TODO(circuit-breaker): return s.breaker.State().
+	// TODO(circuit-breaker): the breaker's current state.
 	return gobreaker.StateClosed
 }

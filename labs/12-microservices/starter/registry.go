@@ -27,21 +27,21 @@ func registryKey(service string) string { return "registry:" + service }
 
 // Register adds addr to service, or renews it: it expires ttl from now.
 func (r *Registry) Register(ctx context.Context, service, addr string) error {
-	// TODO(discovery): ZADD registry:{service} with addr as the member and its expiry,
-	// r.now().Add(r.ttl) in Unix milliseconds, as the score.
+	// TODO(discovery): addr is live until one TTL from now (Unix milliseconds, in the sorted
+	// set registry:{service}). Registering again is the heartbeat: one member per instance.
 	return nil
 }
 
 // Deregister removes addr from service at once (a clean shutdown).
 func (r *Registry) Deregister(ctx context.Context, service, addr string) error {
-	// TODO(discovery): ZREM.
+	// TODO(discovery): the instance is gone at once, not when its TTL runs out.
 	return nil
 }
 
 // Instances lists the live instances of service, sorted: those whose expiry is later than now.
 func (r *Registry) Instances(ctx context.Context, service string) ([]string, error) {
-	// TODO(discovery): ZRANGE ... BYSCORE from just after now ("(" + milliseconds) to +inf,
-	// then sort. Never use the wall clock here: r.now() is the time.
+	// TODO(discovery): the instances whose expiry is later than now (at the instant itself,
+	// gone), sorted by address. The time is r.now(), never the wall clock.
 	return nil, nil
 }
 
