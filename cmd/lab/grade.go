@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/learnlab/lab/internal/checker"
 	"github.com/learnlab/lab/internal/classroom"
+	"github.com/learnlab/lab/internal/course"
 	"github.com/learnlab/lab/internal/report"
 )
 
@@ -83,6 +85,9 @@ func runGrade(cmd *cobra.Command, a *app, dirs []string, o gradeOptions) error {
 	if err != nil {
 		return err
 	}
+	if w := sharedRedisWarning(labs, o.parallel, backend != nil); w != "" {
+		fmt.Fprintln(a.errOut, w)
+	}
 	var subs []classroom.Submission
 	seen := map[string]string{}
 	for _, d := range dirs {
@@ -150,4 +155,22 @@ func writeGradeResults(out string, shard classroom.Shard, rows []classroom.Row, 
 		}
 	}
 	return nil
+}
+
+// sharedRedisWarning says when the submissions' checks would share one Redis server that lab
+// cannot divide between them (LAB_REDIS_URL, docs/classroom.md "External servers"): each gets a
+// database number, which keeps honest checks apart but not code that runs SELECT or FLUSHALL.
+func sharedRedisWarning(labs []*course.Lab, parallel int, sandboxed bool) string {
+	mode := os.Getenv("LAB_SERVICES")
+	if !sandboxed || parallel < 2 || os.Getenv("LAB_REDIS_URL") == "" || (mode != "" && mode != "auto" && mode != "external") {
+		return ""
+	}
+	for _, l := range labs {
+		if slices.Contains(l.Services, "redis") {
+			return "Warning: LAB_REDIS_URL is one Redis server for every submission graded at once. Each check gets a database number of its own, " +
+				"which keeps honest submissions apart, but code that runs SELECT or FLUSHALL reaches the others (docs/classroom.md, \"External servers\"). " +
+				"For submissions nobody has read, unset LAB_REDIS_URL so that lab runs a server per check, or grade with --parallel 1."
+		}
+	}
+	return ""
 }

@@ -260,3 +260,28 @@ func killPids(procs []string) {
 		}
 	}
 }
+
+// LAB_REDIS_URL is one server for all submissions graded at once: lab says what that costs
+// instead of grading hostile code against its neighbours' data in silence.
+func TestGradeWarnsOfSharedRedis(t *testing.T) {
+	redisLab := []*course.Lab{{ID: "05-caching", Services: []string{"redis"}}}
+	plain := []*course.Lab{{ID: "01-rest-api"}}
+	t.Setenv("LAB_SERVICES", "")
+	t.Setenv("LAB_REDIS_URL", "redis://redis:6379")
+	if w := sharedRedisWarning(redisLab, 4, true); !strings.Contains(w, "FLUSHALL") {
+		t.Errorf("shared Redis, 4 at a time: warning %q", w)
+	}
+	for name, w := range map[string]string{
+		"one at a time":         sharedRedisWarning(redisLab, 1, true),
+		"no redis lab":          sharedRedisWarning(plain, 4, true),
+		"unsandboxed (trusted)": sharedRedisWarning(redisLab, 4, false),
+	} {
+		if w != "" {
+			t.Errorf("%s: unexpected warning %q", name, w)
+		}
+	}
+	t.Setenv("LAB_SERVICES", "docker")
+	if w := sharedRedisWarning(redisLab, 4, true); w != "" {
+		t.Errorf("LAB_SERVICES=docker ignores LAB_REDIS_URL, yet: %q", w)
+	}
+}
