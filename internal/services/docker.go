@@ -113,6 +113,13 @@ func (d *docker) engine(ctx context.Context) (*testcontainers.DockerClient, erro
 		}
 		ch := make(chan res, 1)
 		go func() { // belt and braces: the probe returns in probeTimeout whatever the library does
+			defer func() {
+				// The client library has panicked here once, on a machine at load 40 (a
+				// nil dereference in its setup): that is "no Docker", not a crash of lab.
+				if r := recover(); r != nil {
+					ch <- res{nil, fmt.Errorf("the Docker client failed: %v", r)}
+				}
+			}()
 			cli, err := dialDocker(pctx)
 			if err == nil {
 				_, err = cli.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
