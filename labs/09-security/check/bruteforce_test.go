@@ -88,9 +88,13 @@ func TestLoginLockExpires(t *testing.T) {
 	for i := 1; i <= labLimits.PerAccount; i++ {
 		app.login("ada", fmt.Sprintf("guess-%d", i), "").wantStatus(http.StatusUnauthorized)
 	}
-	app.clock.Advance(time.Minute)
+	app.clock.Advance(time.Minute - 500*time.Millisecond)
 	e := app.login("ada", labPassword, "")
-	e.wantLocked("one minute after 5 failures in a 15-minute window, the right password", 14*60)
+	e.wantLocked("59.5 s after 5 failures in a 15-minute window, the right password", 14*60+1)
+	if ra := e.header.Get("Retry-After"); ra != "841" {
+		e.fail(fmt.Sprintf("59.5 s after 5 failures in a 15-minute window: got Retry-After %s, want 841", ra),
+			"840.5 s are left: round up, or the client comes back half a second before the lock ends and is refused again")
+	}
 
 	app.clock.Advance(14*time.Minute + time.Second) // the window of the failures is over
 	e = app.login("ada", labPassword, "")

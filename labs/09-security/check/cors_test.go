@@ -124,7 +124,7 @@ func TestCORSPreflightRefused(t *testing.T) {
 }
 
 func TestCORSWildcardRefusedAtStartup(t *testing.T) {
-	for _, origins := range [][]string{{"*"}, {labSPA, "*"}, {"null"}} {
+	for _, origins := range [][]string{{"*"}, {labSPA, "*"}, {"null"}, {"app.shop.example"}, {"https://app.shop.example/api"}} {
 		clock := &labClock{now: labStart}
 		cfg, _ := labConfig(clock)
 		cfg.AllowedOrigins = origins
@@ -132,7 +132,7 @@ func TestCORSWildcardRefusedAtStartup(t *testing.T) {
 		if err == nil {
 			t.Fatalf("newApp(Config{AllowedOrigins: %q}) returned a handler (%T) and no error, want an error\n"+
 				"hint: with cookies, \"*\" cannot work, and the usual workaround, echoing every Origin, opens the API to every website. "+
-				"newCORS (cors.go) must refuse \"*\" and \"null\" so that the mistake stops the app at startup", origins, h)
+				"newCORS (cors.go) must refuse \"*\", \"null\" and anything that is not scheme://host[:port] (no path, nothing else) so that the mistake stops the app at startup", origins, h)
 		}
 	}
 }

@@ -15,7 +15,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// The shop's tables as the tests create them (the same as schema.sql).
+// The shop's tables as the tests create them (the same as schema.sql). The rows are inserted
+// out of id order, so a search without ORDER BY id comes back in the wrong order.
 const labShopSchema = `
 CREATE TABLE products (
     id          bigint  PRIMARY KEY,
@@ -25,12 +26,12 @@ CREATE TABLE products (
 );
 CREATE TABLE admin_tokens (id bigint PRIMARY KEY, token text NOT NULL);
 INSERT INTO products (id, name, price_cents, listed) VALUES
-    (1, 'Go Programming Mug', 1200, true),
-    (2, 'O''Reilly Go Book', 3900, true),
     (3, 'Gopher Plush', 1500, true),
-    (4, '100% Cotton Gopher Tee', 2500, true),
     (5, 'snake_case Sticker', 300, true),
-    (6, 'Unreleased Gopher Console', 49900, false);
+    (1, 'Go Programming Mug', 1200, true),
+    (6, 'Unreleased Gopher Console', 49900, false),
+    (4, '100% Cotton Gopher Tee', 2500, true),
+    (2, 'O''Reilly Go Book', 3900, true);
 INSERT INTO admin_tokens (id, token) VALUES (1, 'adm_live_SECRET_x7Q9');
 `
 
@@ -181,6 +182,22 @@ func TestSearchWildcardsAreLiteral(t *testing.T) {
 			e.fail(fmt.Sprintf("searching for %q: got products %v, want %v (the names that contain those very characters)", c.q, got, c.want),
 				`in a LIKE pattern % and _ are wildcards and \ escapes: a parameter keeps them. Escape them in the value `+
 					`(strings.NewReplacer(`+"`\\`, `\\\\`, `%`, `\\%`, `_`, `\\_`"+`)) or search with strpos(lower(name), lower($1)) > 0`)
+		}
+	}
+}
+
+func TestSearchDatabaseErrorIsPlain500(t *testing.T) {
+	db := labDB(t) // an empty schema: the products table does not exist
+	app := labNewApp(t, func(c *Config) { c.DB = db })
+	e := labSearch(app, "go", "")
+	if e.status != http.StatusInternalServerError {
+		e.fail(fmt.Sprintf("searching with no products table: got status %d %s, want 500 Internal Server Error", e.status, http.StatusText(e.status)))
+	}
+	body := strings.ToLower(string(e.body))
+	for _, leak := range []string{"products", "relation", "sqlstate", "select"} {
+		if strings.Contains(body, leak) {
+			e.fail(fmt.Sprintf("searching with no products table: the 500's body mentions %q", leak),
+				"a database error tells an attacker how your query looks and which tables exist: log it and answer a plain 500 (internalError in httpx.go)")
 		}
 	}
 }

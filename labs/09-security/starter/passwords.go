@@ -31,7 +31,7 @@ var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen
 func hashPassword(password string, p Argon2Params) (string, error) {
 	// TODO(password-storage): new hashes are argon2id (golang.org/x/crypto/argon2) with the
 	// parameters p and a random salt, in the PHC string format:
-	//   $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>   (base64.RawStdEncoding)
+	//   $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>   (base64 without padding)
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost) // since 2019
 	return string(h), err
 }
@@ -39,7 +39,7 @@ func hashPassword(password string, p Argon2Params) (string, error) {
 // verifyPassword reports whether password matches hash.
 func verifyPassword(hash, password string) (bool, error) {
 	// TODO(password-storage): accept argon2id PHC strings, with the parameters they carry,
-	// and compare in constant time (crypto/subtle), the legacy SHA-256 hashes included.
+	// and compare in constant time, the legacy SHA-256 hashes included.
 	switch {
 	case strings.HasPrefix(hash, "$2a$"), strings.HasPrefix(hash, "$2b$"), strings.HasPrefix(hash, "$2y$"):
 		err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))

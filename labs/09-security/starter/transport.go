@@ -18,7 +18,7 @@ func (a *App) transport(next http.Handler) http.Handler {
 		// with frame-ancestors, X-Content-Type-Options, Referrer-Policy). A request that did
 		// not come over HTTPS: GET and HEAD get a permanent redirect to the https:// URL,
 		// other methods are refused. Over HTTPS: Strict-Transport-Security, and the body is
-		// capped at a.cfg.MaxBodyBytes (http.MaxBytesReader).
+		// capped at a.cfg.MaxBodyBytes, announced or chunked.
 		next.ServeHTTP(w, r)
 	})
 }
