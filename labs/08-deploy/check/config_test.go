@@ -100,6 +100,7 @@ func TestConfigNamesInvalidValues(t *testing.T) {
 		{"DATABASE_URL", "mysql://app:hunter2@db/bookshelf", "not a postgres:// URL"},
 		{"DATABASE_URL", "app:hunter2@db:5432/bookshelf", "no postgres:// scheme"},
 		{"REDIS_URL", "localhost:6379", "no redis:// scheme"},
+		{"DATABASE_URL", "postgres:///bookshelf?user=app&password=hunter2", "a postgres:// URL without a host"},
 	}
 	for _, c := range cases {
 		env := labValidEnv()
