@@ -165,6 +165,7 @@ func BenchmarkColdStartCheck(b *testing.B) {
 	bare := filepath.Join(b.TempDir(), bl.l.ID)
 	{
 		ws := &workspace.Workspace{Dir: filepath.Join(b.TempDir(), "ws")}
+		must(b, os.MkdirAll(filepath.Join(ws.Dir, ".lab"), 0o755))
 		_, err := ws.Start(bl.c, bl.l)
 		must(b, err)
 		copyTree(b, ws.LabDir(bl.l.ID), bare)

@@ -21,10 +21,11 @@ func newDevModCmd(a *app) *cobra.Command {
 		Short: "Write each lab's lab.mod and lab.sum: the go.mod a learner's folder gets",
 		Long: `Runs ` + "`go mod tidy`" + ` in the course (so its go.mod requires what the labs import), then
 writes labs/NN-slug/lab.mod and lab.sum: the course's requirements cut down to what the lab's
-starter imports, at the versions the course pins. ` + "`lab start`" + ` copies them into the learner's
-folder, where ` + "`go mod tidy`" + ` leaves them unchanged; ` + "`lab check`" + ` adds what the hidden tests
-need when it grades. ` + "`lab dev check`" + ` fails when they are stale: run this after changing a
-starter's imports or the course's go.mod.
+starter and reference solution import, at the versions the course pins. ` + "`lab start`" + ` copies
+them into the learner's folder, so the libraries the solution uses are there for the learner
+too; ` + "`lab check`" + ` adds what the hidden tests need when it grades. ` + "`lab dev check`" + ` fails
+when they are stale: run this after changing a starter's or solution's imports or the
+course's go.mod.
 
 Works offline when the module cache holds the course's modules (GOPROXY=off proves it).`,
 		Example: `  lab --course . dev mod --all
