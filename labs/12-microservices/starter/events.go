@@ -22,8 +22,8 @@ const (
 //
 //	XADD events:orders MAXLEN ~ 100000 * type order.created order_id o-1 user_id u1 item book
 func (s *ordersService) publishOrderCreated(ctx context.Context, o Order) error {
-	// TODO(events): XADD to ordersStream with the fields type ("order.created"), order_id,
-	// user_id and item: s.cfg.Redis.XAdd(ctx, &redis.XAddArgs{...}).
+	// TODO(events): append one entry to ordersStream with the fields type ("order.created"),
+	// order_id, user_id and item.
 	return nil
 }
 
@@ -48,17 +48,17 @@ func newConsumer(rdb *redis.Client, name string, n Notifier) *consumer {
 // ensureGroup creates the notifications group, reading the stream from its very beginning,
 // unless it exists already.
 func (c *consumer) ensureGroup(ctx context.Context) error {
-	// TODO(events): XGROUP CREATE ordersStream notificationsGroup 0 MKSTREAM
-	// (c.rdb.XGroupCreateMkStream); an error starting with "BUSYGROUP" means it exists: fine.
+	// TODO(events): create notificationsGroup on ordersStream (and the stream if it does not
+	// exist yet) so that it also sees the entries published before it; a group that already
+	// exists is not an error.
 	return nil
 }
 
 // poll reads the entries no member of the group has been given yet (at most 10, without
 // waiting), handles them and returns how many it acknowledged.
 func (c *consumer) poll(ctx context.Context) (int, error) {
-	// TODO(events): XREADGROUP GROUP notificationsGroup c.name COUNT 10 STREAMS ordersStream >
-	// without blocking (Block: -1; 0 would wait forever). redis.Nil means nothing new.
-	// Then return c.handleAll of the messages.
+	// TODO(events): take, as c.name, up to 10 entries nobody in the group has been given yet,
+	// without waiting for new ones; handle them and return how many were acknowledged.
 	return 0, nil
 }
 
@@ -66,8 +66,8 @@ func (c *consumer) poll(ctx context.Context) (int, error) {
 // them (a consumer that crashed, or this one after a failure), handles them and returns how
 // many it acknowledged.
 func (c *consumer) reclaim(ctx context.Context, minIdle time.Duration) (int, error) {
-	// TODO(events): XAUTOCLAIM ordersStream notificationsGroup c.name minIdle from "0-0",
-	// handle what it returns, and go on from the cursor it gives back until that is "0-0".
+	// TODO(events): take over, as c.name, every entry pending for at least minIdle (whoever
+	// holds it), handle them, and return how many were acknowledged.
 	return 0, nil
 }
 
