@@ -49,10 +49,13 @@ fail() {
 }
 
 # wait_for TEXT [SECONDS]: until the screen shows TEXT.
-wait_for() {
-	local want=$1 secs=${2:-10} i
+# wait_for TEXT [SECS]: until the screen shows TEXT (wait_re: an extended regexp on one line).
+wait_for() { wait_match -F "$@"; }
+wait_re() { wait_match -E "$@"; }
+wait_match() {
+	local mode=$1 want=$2 secs=${3:-10} i
 	for ((i = 0; i < secs * 10; i++)); do
-		if tmux -L "$sock" capture-pane -p -t smoke 2>/dev/null | grep -qF -- "$want"; then
+		if tmux -L "$sock" capture-pane -p -t smoke 2>/dev/null | grep -q "$mode" -- "$want"; then
 			return 0
 		fi
 		if ! tmux -L "$sock" has-session -t smoke 2>/dev/null; then
@@ -171,13 +174,13 @@ sleep 0.7
 keys / c a c h e
 wait_for "/cache"
 keys Enter
-tmux -L "$sock" capture-pane -p -t smoke | tail -1 | grep -qE '/cache +[0-9]+/[0-9]+' || fail "search: no match count"
+wait_re '/cache +[0-9]+/[0-9]+' # the match count, once Enter has left the input
 keys Escape
 sleep 0.7
 # The first check: its phase and seconds while it runs, then the result.
 keys c
 wait_for "Checking " 20
-tmux -L "$sock" capture-pane -p -t smoke | grep -qE 'Checking [0-9a-z-]+ · .+ · [0-9]+s' || fail "the check shows no phase and seconds"
+wait_re 'Checking [0-9a-z-]+ · .+ · [0-9]+s' 5 # the phase and the seconds, even when the phase is long
 wait_for "tasks pass" 300
 keys q
 wait_for "Check it:    lab check" 10

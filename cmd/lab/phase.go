@@ -19,6 +19,7 @@ type phaseLine struct {
 	label string // "Checking 05-caching in ./lab-work/05-caching", printed once
 	start time.Time
 	now   func() time.Time
+	width func() int // the terminal's columns (0: unknown)
 
 	mu        sync.Mutex
 	phase     string // what the line says after the label
@@ -33,6 +34,7 @@ type phaseLine struct {
 // newPhaseLine starts the display; Close ends it (and clears the line on a terminal).
 func newPhaseLine(w io.Writer, label string) *phaseLine {
 	p := &phaseLine{w: w, tty: writerIsTerminal(w), label: label, start: time.Now(), now: time.Now,
+		width: func() int { return terminalWidth(w) },
 		phase: "starting", stop: make(chan struct{}), stopped: make(chan struct{})}
 	fmt.Fprintln(w, label)
 	if !p.tty {
@@ -121,12 +123,23 @@ func (p *phaseLine) elapsed() int { return int(p.now().Sub(p.start).Seconds()) }
 
 // draw rewrites the line; the caller holds mu (or owns p alone).
 func (p *phaseLine) draw() {
-	line := fmt.Sprintf("  %s · %ds", p.phase, p.elapsed())
-	if w := terminalWidth(p.w); w > 1 && len([]rune(line)) >= w {
-		line = string([]rune(line)[:w-2]) + "…"
+	// A long phase is cut, never the seconds that show a long first check is not hung.
+	phase, tail := []rune(p.phase), fmt.Sprintf(" · %ds", p.elapsed())
+	if w := p.cols(); w > 1 {
+		if room := w - 1 - 2 - len([]rune(tail)); len(phase) > room {
+			phase = append(phase[:max(room-1, 0)], '…')
+		}
 	}
+	line := "  " + string(phase) + tail
 	fmt.Fprint(p.w, "\r\x1b[K"+line)
 	p.shown = true
+}
+
+func (p *phaseLine) cols() int {
+	if p.width == nil {
+		return 0
+	}
+	return p.width()
 }
 
 // Close stops the ticker and leaves the terminal line empty for the report.

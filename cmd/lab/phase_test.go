@@ -64,3 +64,16 @@ func TestPhaseLineOnATerminal(t *testing.T) {
 		t.Errorf("cold cache explained more than once:\n%q", out)
 	}
 }
+
+// At 80 columns a long phase is cut, never the seconds.
+func TestPhaseLineKeepsTheSeconds(t *testing.T) {
+	var buf bytes.Buffer
+	pl := &phaseLine{w: &buf, tty: true, label: "Checking 05-caching", start: time.Now(), now: time.Now,
+		width: func() int { return 80 }, phase: "starting", stop: make(chan struct{}), stopped: make(chan struct{})}
+	close(pl.stopped)
+	pl.Event(checker.Event{Kind: checker.Waiting, Detail: "the build `lab start` began in the background: this check uses it instead of compiling the same code twice"})
+	last := buf.String()[strings.LastIndex(buf.String(), "\r\x1b[K")+len("\r\x1b[K"):]
+	if !strings.HasSuffix(last, "… · 0s") || len([]rune(last)) >= 80 {
+		t.Errorf("phase line at 80 columns = %q (%d runes): want the phase cut and the seconds kept", last, len([]rune(last)))
+	}
+}

@@ -668,7 +668,8 @@ func (m *Model) statusLine() string {
 	st := m.styles
 	msg := m.status
 	if m.run != nil {
-		msg = m.spinner.View() + " " + m.run.describe(m.now())
+		spin := m.spinner.View() + " "
+		msg = spin + m.run.describe(m.now(), m.width-ansi.StringWidth(spin))
 	}
 	style := st.Status
 	switch m.statusKind {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"os"
 	"strings"
 	"time"
@@ -224,8 +225,9 @@ func (r *checkRun) phaseText(kind checker.EventKind, detail string) string {
 }
 
 // describe is the status line of a running check: what, the phase, and seconds since it began
-// (a first check on a cold build cache takes minutes: the seconds show it is not hung).
-func (r *checkRun) describe(now time.Time) string {
+// (a first check on a cold build cache takes minutes: the seconds show it is not hung). In width
+// cells (0: any): a long phase is cut, never the seconds.
+func (r *checkRun) describe(now time.Time, width int) string {
 	if r.cancelled {
 		return "cancelling the check…"
 	}
@@ -236,7 +238,13 @@ func (r *checkRun) describe(now time.Time) string {
 	case "watch":
 		what = "Watching " + r.lab.ID + ": checking"
 	}
-	return fmt.Sprintf("%s · %s · %s", what, r.phaseText(r.phase, r.detail), seconds(now.Sub(r.begin)))
+	head, phase, tail := what+" · ", r.phaseText(r.phase, r.detail), " · "+seconds(now.Sub(r.begin))
+	if width > 0 {
+		if room := width - ansi.StringWidth(head) - ansi.StringWidth(tail); room < ansi.StringWidth(phase) {
+			phase = truncate(phase, max(room, 1))
+		}
+	}
+	return head + phase + tail
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%ds", int(d.Seconds())) }
