@@ -137,7 +137,7 @@ func (d *Docker) Run(ctx context.Context, s Spec) (*Result, error) {
 	mem := strconv.FormatInt(lim.Memory, 10)
 	args := []string{"run", "--rm", "--name", name, "--label", "lab.sandbox=1",
 		"--label", "lab.sandbox.pid=" + strconv.Itoa(os.Getpid()),
-		"--network", "none", "--read-only", "--user", user,
+		"--network", "none", "--log-driver", "none", "--read-only", "--user", user,
 		"--cap-drop", "ALL", "--security-opt", "no-new-privileges",
 		"--memory", mem, "--memory-swap", mem, "--pids-limit", strconv.Itoa(lim.Procs),
 		"--tmpfs", fmt.Sprintf("%s:rw,noexec,nosuid,nodev,size=%d,mode=1777", inTmp, tmpSize),
