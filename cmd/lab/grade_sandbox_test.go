@@ -48,14 +48,22 @@ func TestGradeHonestAndHostileSideBySide(t *testing.T) {
 	t.Run("no-sandbox", func(t *testing.T) {
 		root, subs := gradeClass(t, c, l, false)
 		r := gradeRun(t, bin, root, subs, "--no-sandbox", "--parallel", "1")
-		time.Sleep(2 * time.Second) // the daemon's turn
+		// The daemon's turn: it rewrites the summary every 50 ms, so read it while it still
+		// runs (killed mid-write, it would leave the file empty), on a loaded machine maybe late.
+		out := filepath.Join(root, "out-lab-grade-test")
+		var csv []byte
+		for end := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			csv, _ = os.ReadFile(filepath.Join(out, "summary.csv"))
+			if strings.Contains(string(csv), "a-hostile,01-tiny,add,pass") || time.Now().After(end) {
+				break
+			}
+		}
 		left := procsMentioning(root)
 		killPids(left)
-		out := filepath.Join(root, "out-lab-grade-test")
 		if _, err := os.Stat(filepath.Join(out, "hostile-was-here")); err != nil {
 			t.Errorf("without a sandbox the hostile sample did not find --out through /proc: it no longer shows the attack\n%s", r.err)
 		}
-		if csv, _ := os.ReadFile(filepath.Join(out, "summary.csv")); !strings.Contains(string(csv), "a-hostile,01-tiny,add,pass") {
+		if !strings.Contains(string(csv), "a-hostile,01-tiny,add,pass") {
 			t.Errorf("without a sandbox the daemon did not rewrite summary.csv after grade exited:\n%s", csv)
 		}
 		if !regexp.MustCompile(`b-passing\s+01-tiny\s+0/3`).MatchString(r.err) || !regexp.MustCompile(`c-starter\s+01-tiny\s+3/3`).MatchString(r.err) {

@@ -129,6 +129,7 @@ func (d *Docker) Run(ctx context.Context, s Spec) (*Result, error) {
 		return nil, err
 	}
 	defer ss.close()
+	ss.oomIs137 = true
 	name := "lab-sandbox-" + strconv.Itoa(os.Getpid()) + "-" + strings.TrimPrefix(ss.dir[strings.LastIndex(ss.dir, "-"):], "-")
 	user := "65534:65534"
 	if ss.uid > 0 {

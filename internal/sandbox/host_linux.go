@@ -41,6 +41,9 @@ type session struct {
 	dyn    bool   // the launcher needs the host's /usr and /lib
 	// reported is set once the launcher's report has arrived.
 	reported bool
+	// oomIs137: exit code 137 with no report means the cgroup's OOM killer ended the run
+	// (Docker, where SIGKILL from outside the container reaches only through its cgroup).
+	oomIs137 bool
 }
 
 // launcherPath is the binary bound into the sandbox as the launcher: the running one (any
@@ -270,6 +273,12 @@ func (ss *session) run(ctx context.Context, s Spec, lim Limits, path string, arg
 		return out, fmt.Errorf("sandbox: %s", st.Err)
 	case st != nil:
 		out.ExitCode = st.Exit
+	case res.Killed == "" && err == nil && ss.oomIs137 && res.ExitCode == 137:
+		// Docker's cgroup OOM killer took the whole container, the first stage with it,
+		// before it could report: the memory limit, not a sandbox that did not start.
+		out.ExitCode = res.ExitCode
+		out.Limit = memoryLimit(lim)
+		return out, err
 	case res.Killed == "" && err == nil:
 		// The launcher never reported: the sandbox itself did not start.
 		msg := strings.TrimSpace(res.Stderr)
