@@ -77,14 +77,7 @@ func BenchmarkCheckVsGoTest(b *testing.B) {
 	// The same code with the hidden tests copied in, for the bare go test.
 	bare := filepath.Join(tmp, "bare", l.ID)
 	copyTree(b, labDir, bare)
-	checks, _ := c.Files(l, "check")
-	for _, f := range checks {
-		if strings.Contains(f, "/") { // wrong/ and alt/ variants: not tests
-			continue
-		}
-		data, _ := c.ReadFile(l, "check", f)
-		must(b, os.WriteFile(filepath.Join(bare, "zz_lab_"+f), data, 0o644))
-	}
+	addHiddenTests(b, c, l, bare)
 
 	env := append(os.Environ(), "LAB_WORKSPACE="+ws.Dir, "LAB_COURSE="+cdir, "GOFLAGS=", "GOWORK=off")
 	labCheck := func() time.Duration {
@@ -168,6 +161,19 @@ func BenchmarkCheckVsGoTest(b *testing.B) {
 			}
 			b.Logf("%s, %s code, %d runs each: lab check median %s, go test median %s, ratio %.2f (goal ≤ %s), load average %s", l.ID, mode, n, ml.Round(time.Millisecond), mg.Round(time.Millisecond), ratio, goal, loadavg())
 		})
+	}
+}
+
+// addHiddenTests copies the lab's hidden tests into dir, for a bare `go test` of the same code
+// as a check grades (the tests only: wrong/ and alt/ hold variants).
+func addHiddenTests(b *testing.B, c *course.Course, l *course.Lab, dir string) {
+	checks, _ := c.Files(l, "check")
+	for _, f := range checks {
+		if strings.Contains(f, "/") {
+			continue
+		}
+		data, _ := c.ReadFile(l, "check", f)
+		must(b, os.WriteFile(filepath.Join(dir, "zz_lab_"+f), data, 0o644))
 	}
 }
 

@@ -169,14 +169,7 @@ func BenchmarkColdStartCheck(b *testing.B) {
 		_, err := ws.Start(bl.c, bl.l)
 		must(b, err)
 		copyTree(b, ws.LabDir(bl.l.ID), bare)
-		checks, _ := bl.c.Files(bl.l, "check")
-		for _, f := range checks {
-			if strings.Contains(f, "/") { // wrong/ and alt/ variants: not tests
-				continue
-			}
-			data, _ := bl.c.ReadFile(bl.l, "check", f)
-			must(b, os.WriteFile(filepath.Join(bare, "zz_lab_"+f), data, 0o644))
-		}
+		addHiddenTests(b, bl.c, bl.l, bare)
 		dl := exec.Command("go", "mod", "download")
 		dl.Dir, dl.Env = bare, warmEnv
 		dl.CombinedOutput()

@@ -16,6 +16,7 @@ import (
 	"github.com/learnlab/lab/internal/classroom"
 	"github.com/learnlab/lab/internal/course"
 	"github.com/learnlab/lab/internal/report"
+	"github.com/learnlab/lab/internal/services"
 )
 
 type gradeOptions struct {
@@ -85,7 +86,7 @@ func runGrade(cmd *cobra.Command, a *app, dirs []string, o gradeOptions) error {
 	if err != nil {
 		return err
 	}
-	if w := sharedRedisWarning(labs, o.parallel, backend != nil); w != "" {
+	if w := sharedRedisWarning(labs, o.parallel, backend != nil, labServices().Mode()); w != "" {
 		fmt.Fprintln(a.errOut, w)
 	}
 	var subs []classroom.Submission
@@ -160,9 +161,9 @@ func writeGradeResults(out string, shard classroom.Shard, rows []classroom.Row, 
 // sharedRedisWarning says when the submissions' checks would share one Redis server that lab
 // cannot divide between them (LAB_REDIS_URL, docs/classroom.md "External servers"): each gets a
 // database number, which keeps honest checks apart but not code that runs SELECT or FLUSHALL.
-func sharedRedisWarning(labs []*course.Lab, parallel int, sandboxed bool) string {
-	mode := os.Getenv("LAB_SERVICES")
-	if !sandboxed || parallel < 2 || os.Getenv("LAB_REDIS_URL") == "" || (mode != "" && mode != "auto" && mode != "external") {
+// mode is the services mode in effect (services.Manager.Mode).
+func sharedRedisWarning(labs []*course.Lab, parallel int, sandboxed bool, mode string) string {
+	if !sandboxed || parallel < 2 || os.Getenv("LAB_REDIS_URL") == "" || (mode != services.ModeAuto && mode != services.ModeExternal) {
 		return ""
 	}
 	for _, l := range labs {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/learnlab/lab/internal/sandbox"
 )
 
 // buildLab compiles the lab binary once for the end-to-end tests.
@@ -96,17 +93,7 @@ func (m checkMode) sandboxed() bool { return m.flag != "--no-sandbox" }
 func eachMode(t *testing.T, fn func(t *testing.T, m checkMode)) {
 	t.Run("direct", func(t *testing.T) { fn(t, checkMode{"direct", "--no-sandbox"}) })
 	t.Run("bwrap", func(t *testing.T) {
-		if runtime.GOOS != "linux" {
-			t.Skip("bubblewrap is Linux-only")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := sandbox.Select(ctx, "bwrap"); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("CI installs bubblewrap: %v", err)
-			}
-			t.Skipf("no bwrap sandbox here: %v", err)
-		}
+		workingSandboxes(t, "bwrap")
 		fn(t, checkMode{"bwrap", "--sandbox=bwrap"})
 	})
 }

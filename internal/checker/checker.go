@@ -188,16 +188,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		p.compiled()
 		dl := runner.NewDeadline(time.Now().Add(t + grace(t)))
 		g.begin()
-		nonce := map[string]string{sealNonceEnv: p.nonce}
 		tr := testRun{
-			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: runner.Env(env, nonce), Pkg: p.module,
+			Bin: bin, Dir: dir, Args: testArgs(names, t), Env: env, Pkg: p.module,
 			Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
 		}
 		if opts.Sandbox != nil {
 			tr.Sandbox, tr.Limits = opts.Sandbox, opts.Limits
 			tr.Env, tr.Services = sandboxEnv(services)
-			tr.Env = runner.Env(tr.Env, nonce)
 		}
+		tr.Env = runner.Env(tr.Env, map[string]string{sealNonceEnv: p.nonce})
 		sres, err := runTests(ctx, tr)
 		if err != nil {
 			return nil, envErr("run the tests: %v", err)

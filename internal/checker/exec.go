@@ -5,14 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -328,18 +326,4 @@ func newCheckDir(kind string) (string, error) {
 }
 
 // sweepCheckDirs removes the check folders of lab processes that no longer run.
-func sweepCheckDirs() {
-	for _, kind := range []string{checkDirPrefix, mutationDirPrefix} {
-		matches, _ := filepath.Glob(filepath.Join(os.TempDir(), kind+"*-*"))
-		for _, m := range matches {
-			pidStr, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(m), kind), "-")
-			pid, err := strconv.Atoi(pidStr)
-			if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
-				continue
-			}
-			if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-				os.RemoveAll(m)
-			}
-		}
-	}
-}
+func sweepCheckDirs() { runner.SweepTempDirs(checkDirPrefix, mutationDirPrefix) }

@@ -195,7 +195,7 @@ func prepareSuite(c *course.Course, l *course.Lab, dir string, ref map[string][]
 // prepareCode writes the overlay of code (file name -> source) in place of every learner
 // non-test .go file, the learner's tests kept.
 func prepareCode(c *course.Course, l *course.Lab, dir string, code map[string][]byte) (*plan, error) {
-	tmp, err := os.MkdirTemp("", "lab-mutation-")
+	tmp, err := newCheckDir(mutationDirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("%w: create a temporary folder: %v", ErrEnvironment, err)
 	}

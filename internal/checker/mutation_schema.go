@@ -97,7 +97,7 @@ func compileBin(ctx context.Context, goPath, dir string, env []string, p *plan, 
 // sees only its own services (env's service URLs) and set, nothing else of lab's environment.
 func (s *suite) runBin(ctx context.Context, bin string, args, env []string, set map[string]string, dl *runner.Deadline, g *grader) (*runner.Result, error) {
 	tr := testRun{
-		Bin: bin, Dir: s.dir, Args: args, Env: runner.Env(env, set), Pkg: s.opts.Lab.ID,
+		Bin: bin, Dir: s.dir, Args: args, Env: env, Pkg: s.opts.Lab.ID,
 		Deadline: dl, MaxOutput: MaxRawOutput, OnLine: g.line,
 	}
 	if s.opts.Sandbox != nil {
@@ -107,9 +107,10 @@ func (s *suite) runBin(ctx context.Context, bin string, args, env []string, set 
 				svc = append(svc, kv)
 			}
 		}
-		senv, urls := sandboxEnv(svc)
-		tr.Sandbox, tr.Limits, tr.Env, tr.Services = s.opts.Sandbox, s.opts.Limits, runner.Env(senv, set), urls
+		tr.Sandbox, tr.Limits = s.opts.Sandbox, s.opts.Limits
+		tr.Env, tr.Services = sandboxEnv(svc)
 	}
+	tr.Env = runner.Env(tr.Env, set)
 	res, err := runTests(ctx, tr)
 	if err != nil {
 		return nil, envErr("run the tests: %v", err)

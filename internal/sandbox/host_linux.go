@@ -331,16 +331,4 @@ func limitHit(st *status, res *runner.Result, lim Limits) string {
 const sessionDirPrefix = "lab-sandbox-"
 
 // sweepSessionDirs removes the socket folders of lab processes that no longer run.
-func sweepSessionDirs() {
-	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), sessionDirPrefix+"*-*"))
-	for _, m := range matches {
-		pidStr, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(m), sessionDirPrefix), "-")
-		pid, err := strconv.Atoi(pidStr)
-		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
-			continue
-		}
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			os.RemoveAll(m)
-		}
-	}
-}
+func sweepSessionDirs() { runner.SweepTempDirs(sessionDirPrefix) }

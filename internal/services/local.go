@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/learnlab/lab/internal/runner"
 )
 
 // The local provider runs redis-server and postgres from the machine's packages. Each server is
@@ -391,20 +393,7 @@ func runCtx(ctx context.Context, cmd *exec.Cmd) error {
 }
 
 // sweepStaleDirs removes the data dirs of lab processes that died without cleaning up.
-func sweepStaleDirs() {
-	m, _ := filepath.Glob(filepath.Join(os.TempDir(), "lab-services-*-*"))
-	for _, d := range m {
-		parts := strings.SplitN(filepath.Base(d), "-", 4)
-		if len(parts) < 4 {
-			continue
-		}
-		pid, err := strconv.Atoi(parts[2])
-		if err != nil || pid == os.Getpid() || processAlive(pid) {
-			continue
-		}
-		_ = os.RemoveAll(d)
-	}
-}
+func sweepStaleDirs() { runner.SweepTempDirs("lab-services-") }
 
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)

@@ -55,14 +55,8 @@ func TestStartedLabsBuildWithTheSolution(t *testing.T) {
 				}
 			}
 			vet("starter")
-			files, err := c.Files(l, "solution")
-			if err != nil {
+			if err := copyPart(c, l, "solution", dir, nil); err != nil {
 				t.Fatal(err)
-			}
-			for _, f := range files {
-				data, _ := c.ReadFile(l, "solution", f)
-				os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
-				os.WriteFile(filepath.Join(dir, f), data, 0o644)
 			}
 			vet("solution")
 			after, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
